@@ -1,0 +1,148 @@
+package io.mproxy.client;
+
+import io.mproxy.common.framing.DatagramSink;
+import io.mproxy.common.framing.StreamFramer;
+import io.mproxy.common.io.AppendOutput;
+import io.mproxy.common.io.InputSource;
+import io.mproxy.common.io.Pacer;
+import io.mproxy.common.net.UdpChannels;
+import io.mproxy.common.net.UdpFanOut;
+import io.mproxy.common.stats.Counter;
+import io.mproxy.common.stats.Counters;
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.channels.AsynchronousCloseException;
+import java.nio.channels.ClosedChannelException;
+import java.nio.channels.FileChannel;
+import java.util.EnumSet;
+import java.util.List;
+
+/**
+ * Reads a stream to its end and sends it, framed, to every destination; optionally copies it to stdout.
+ *
+ * <pre>{@code
+ * ClientContext context = new ClientContext().path("access.log").destination(Endpoint.parse("127.0.0.1:9920"));
+ * try (Client client = new Client(context.validate())) {
+ *     client.run();
+ * }
+ * }</pre>
+ */
+public final class Client implements AutoCloseable {
+    /** Bytes read per call from a regular file. */
+    static final int READ_CHUNK = 1 << 20;
+
+    private final ClientContext context;
+    private final Counters counters;
+    private final InputSource input;
+    private final UdpFanOut fanOut;
+    private final FileChannel tee;
+    private final Pacer pacer;
+    private final StreamFramer framer;
+    private final ByteBuffer buffer;
+    private final ByteBuffer teeView;
+    private final ProgressBar progress;
+    private volatile boolean stopping;
+
+    /**
+     * Opens the input and a connected socket per destination.
+     *
+     * @param context validated settings.
+     * @throws IOException naming the path or destination that cannot be opened.
+     */
+    public Client(ClientContext context) throws IOException {
+        this.context = context;
+        this.counters = new Counters("input " + context.path(),
+            EnumSet.of(Counter.BYTES_IN, Counter.DATAGRAMS_OUT, Counter.SPLIT_LINES, Counter.DROPPED));
+        this.input = InputSource.open(context.path());
+        try {
+            this.fanOut = context.destinations().isEmpty() ? null
+                : new UdpFanOut(context.destinations(), context.multicast(), context.sendBuffer(), "server");
+        } catch (IOException | RuntimeException e) {
+            UdpChannels.closeQuietly(input);
+            throw e;
+        }
+        this.tee = context.tee() ? AppendOutput.stdout() : null;
+        this.pacer = new Pacer(context.rate());
+        this.framer = StreamFramer.of(context.framing(), context.maxDatagram(), counters);
+        this.buffer = ByteBuffer.allocateDirect(Math.max(READ_CHUNK, 2 * framer.minimumBuffer()));
+        this.teeView = buffer.duplicate();
+        this.progress = context.progress() && input.isRegularFile() ? new ProgressBar(System.err, input.size()) : null;
+    }
+
+    /** @return the input's counters. */
+    public Counters counters() {
+        return counters;
+    }
+
+    /** @return each destination's counters. */
+    public List<Counters> destinationCounters() {
+        return fanOut == null ? List.of() : fanOut.counters();
+    }
+
+    /**
+     * Reads to the end of the input (or until {@link #stop()}) and sends everything.
+     *
+     * @throws IOException when the input cannot be read or stdout written for {@code --tee}.
+     */
+    public void run() throws IOException {
+        DatagramSink sink = this::send;
+        boolean eager = !input.isRegularFile();
+        try {
+            while (!stopping) {
+                int before = buffer.position();
+                int read = input.channel().read(buffer);
+                if (read < 0) {
+                    break;
+                }
+                counters.add(Counter.BYTES_IN, read);
+                if (tee != null && read > 0) {
+                    teeView.limit(before + read).position(before);
+                    while (teeView.hasRemaining()) {
+                        tee.write(teeView);
+                    }
+                }
+                buffer.flip();
+                framer.frame(buffer, eager, sink);
+                buffer.compact();
+                if (progress != null) {
+                    progress.update(counters.get(Counter.BYTES_IN));
+                }
+            }
+        } catch (AsynchronousCloseException e) {
+            // stop() closed the input: send what was read
+        } catch (ClosedChannelException e) {
+            if (!stopping) {
+                throw e;
+            }
+        }
+        buffer.flip();
+        framer.finish(buffer, sink);
+        buffer.clear();
+        if (progress != null) {
+            progress.finish(counters.get(Counter.BYTES_IN));
+        }
+    }
+
+    private void send(ByteBuffer datagram) {
+        int length = datagram.remaining();
+        counters.increment(Counter.DATAGRAMS_OUT);
+        if (fanOut == null) {
+            datagram.position(datagram.limit());
+            return;
+        }
+        pacer.acquire(length);
+        fanOut.accept(datagram);
+    }
+
+    /** Stops reading (from any thread): what was read is still sent, then {@link #run()} returns. */
+    public void stop() {
+        stopping = true;
+        UdpChannels.closeQuietly(input);
+    }
+
+    @Override
+    public void close() {
+        UdpChannels.closeQuietly(input);
+        UdpChannels.closeQuietly(fanOut);
+    }
+}

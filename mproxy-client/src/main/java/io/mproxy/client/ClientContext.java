@@ -1,0 +1,163 @@
+package io.mproxy.client;
+
+import io.mproxy.common.cli.UsageException;
+import io.mproxy.common.framing.Framing;
+import io.mproxy.common.net.Endpoint;
+import io.mproxy.common.net.MulticastSettings;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Objects;
+
+/**
+ * Everything a {@link Client} needs, with defaults as named constants and a {@link #validate()} that fails fast
+ * naming the option to change.
+ */
+public final class ClientContext {
+    /**
+     * Default largest datagram: 8 KiB keeps syscalls per byte low (loopback and LAN run at memory speed) while an
+     * Ethernet path fragments it into only six IP packets. Use 1400 across the Internet, up to 65507 on loopback.
+     */
+    public static final int DEFAULT_MAX_DATAGRAM = 8192;
+    /** The largest UDP payload over IPv4. */
+    public static final int MAX_DATAGRAM_LIMIT = 65_507;
+    /**
+     * Default pace in bytes per second. Senders never block on UDP, so an unpaced file send outruns any receiver
+     * that stalls for a few milliseconds; at this rate a default mproxy-server on this host keeps up with no loss.
+     */
+    public static final long DEFAULT_RATE = 400_000_000L;
+    /** Default SO_SNDBUF request. */
+    public static final int DEFAULT_SEND_BUFFER = 4 << 20;
+
+    private String path;
+    private final List<Endpoint> destinations = new ArrayList<>();
+    private boolean tee;
+    private Framing framing = Framing.LINE;
+    private int maxDatagram = DEFAULT_MAX_DATAGRAM;
+    private long rate = DEFAULT_RATE;
+    private int sendBuffer = DEFAULT_SEND_BUFFER;
+    private MulticastSettings multicast = MulticastSettings.DEFAULTS;
+    private boolean progress;
+
+    /** @param path a file, a device, {@code /dev/fd/N} or {@code -} for stdin. @return this for a fluent API. */
+    public ClientContext path(String path) {
+        this.path = path;
+        return this;
+    }
+
+    /** @param destination a server to send to. @return this for a fluent API. */
+    public ClientContext destination(Endpoint destination) {
+        destinations.add(Objects.requireNonNull(destination, "destination"));
+        return this;
+    }
+
+    /** @param tee copy the input to stdout. @return this for a fluent API. */
+    public ClientContext tee(boolean tee) {
+        this.tee = tee;
+        return this;
+    }
+
+    /** @param framing how the stream is cut into datagrams. @return this for a fluent API. */
+    public ClientContext framing(Framing framing) {
+        this.framing = Objects.requireNonNull(framing, "framing");
+        return this;
+    }
+
+    /** @param maxDatagram the largest datagram, 1 to 65507. @return this for a fluent API. */
+    public ClientContext maxDatagram(int maxDatagram) {
+        this.maxDatagram = maxDatagram;
+        return this;
+    }
+
+    /** @param rate bytes per second, 0 for unpaced. @return this for a fluent API. */
+    public ClientContext rate(long rate) {
+        this.rate = rate;
+        return this;
+    }
+
+    /** @param sendBuffer SO_SNDBUF to request, 0 for the system default. @return this for a fluent API. */
+    public ClientContext sendBuffer(int sendBuffer) {
+        this.sendBuffer = sendBuffer;
+        return this;
+    }
+
+    /** @param multicast multicast settings. @return this for a fluent API. */
+    public ClientContext multicast(MulticastSettings multicast) {
+        this.multicast = Objects.requireNonNull(multicast, "multicast");
+        return this;
+    }
+
+    /** @param progress show a progress bar on stderr. @return this for a fluent API. */
+    public ClientContext progress(boolean progress) {
+        this.progress = progress;
+        return this;
+    }
+
+    /**
+     * @return this, checked.
+     * @throws UsageException naming the option to change.
+     */
+    public ClientContext validate() {
+        if (path == null || path.isEmpty()) {
+            throw new UsageException("--path is required: a file, a device, or - for stdin");
+        }
+        if (destinations.isEmpty() && !tee) {
+            throw new UsageException("--server-addr is required (at least one) unless --tee is given");
+        }
+        if (maxDatagram < 1 || maxDatagram > MAX_DATAGRAM_LIMIT) {
+            throw new UsageException("--max-datagram " + maxDatagram + " is out of range: expected 1 to "
+                + MAX_DATAGRAM_LIMIT + " (the largest UDP payload)");
+        }
+        if (rate < 0) {
+            throw new UsageException("--rate must not be negative");
+        }
+        if (sendBuffer < 0) {
+            throw new UsageException("--sndbuf must not be negative");
+        }
+        return this;
+    }
+
+    /** @return the input path. */
+    public String path() {
+        return path;
+    }
+
+    /** @return the destinations. */
+    public List<Endpoint> destinations() {
+        return List.copyOf(destinations);
+    }
+
+    /** @return whether the input is copied to stdout. */
+    public boolean tee() {
+        return tee;
+    }
+
+    /** @return the framing. */
+    public Framing framing() {
+        return framing;
+    }
+
+    /** @return the largest datagram. */
+    public int maxDatagram() {
+        return maxDatagram;
+    }
+
+    /** @return bytes per second, 0 for unpaced. */
+    public long rate() {
+        return rate;
+    }
+
+    /** @return SO_SNDBUF to request. */
+    public int sendBuffer() {
+        return sendBuffer;
+    }
+
+    /** @return multicast settings. */
+    public MulticastSettings multicast() {
+        return multicast;
+    }
+
+    /** @return whether a progress bar is shown. */
+    public boolean progress() {
+        return progress;
+    }
+}

@@ -1,0 +1,14 @@
+package io.mproxy.client;
+
+import io.mproxy.common.cli.Cli;
+
+/** Entry point of {@code mproxy-client}. */
+public final class ClientMain {
+    private ClientMain() {
+    }
+
+    /** @param args the command line, see {@code mproxy-client --help}. */
+    public static void main(String[] args) {
+        Cli.main(new ClientCommand(), args);
+    }
+}

@@ -1,0 +1,101 @@
+package io.mproxy.common.cli;
+
+import io.mproxy.common.framing.Framing;
+import io.mproxy.common.net.Endpoint;
+import io.mproxy.common.net.EndpointParser;
+import io.mproxy.common.net.Interfaces;
+import java.net.NetworkInterface;
+import java.util.Locale;
+import picocli.CommandLine.ITypeConverter;
+import picocli.CommandLine.TypeConversionException;
+
+/** picocli converters for endpoints, sizes, rates, framings and interfaces; messages say what is expected. */
+public final class Converters {
+    private Converters() {
+    }
+
+    /** {@code host:port} for destinations: port 1 to 65535. */
+    public static final class EndpointConverter implements ITypeConverter<Endpoint> {
+        @Override
+        public Endpoint convert(String value) {
+            try {
+                return EndpointParser.parse(value, false);
+            } catch (IllegalArgumentException e) {
+                throw new TypeConversionException(e.getMessage());
+            }
+        }
+    }
+
+    /** {@code host:port} for listeners: port 0 takes any free port. */
+    public static final class ListenEndpointConverter implements ITypeConverter<Endpoint> {
+        @Override
+        public Endpoint convert(String value) {
+            try {
+                return EndpointParser.parse(value, true);
+            } catch (IllegalArgumentException e) {
+                throw new TypeConversionException(e.getMessage());
+            }
+        }
+    }
+
+    /** {@code line}, {@code raw} or {@code length}. */
+    public static final class FramingConverter implements ITypeConverter<Framing> {
+        @Override
+        public Framing convert(String value) {
+            try {
+                return Framing.parse(value);
+            } catch (IllegalArgumentException e) {
+                throw new TypeConversionException(e.getMessage());
+            }
+        }
+    }
+
+    /** An interface name or address. */
+    public static final class InterfaceConverter implements ITypeConverter<NetworkInterface> {
+        @Override
+        public NetworkInterface convert(String value) {
+            try {
+                return Interfaces.byNameOrAddress(value);
+            } catch (IllegalArgumentException e) {
+                throw new TypeConversionException(e.getMessage());
+            }
+        }
+    }
+
+    /** A byte count or rate: a number with an optional k, M, G (powers of 1000) or Ki, Mi, Gi (powers of 1024). */
+    public static final class SizeConverter implements ITypeConverter<Long> {
+        @Override
+        public Long convert(String value) {
+            return parseSize(value);
+        }
+    }
+
+    /**
+     * @param value e.g. {@code 1500}, {@code 300M}, {@code 8Mi}, {@code 1.5G}.
+     * @return the number of bytes.
+     * @throws TypeConversionException saying what is expected.
+     */
+    public static long parseSize(String value) {
+        String text = value.trim();
+        String lower = text.toLowerCase(Locale.ROOT);
+        long unit = 1;
+        int cut = text.length();
+        if (lower.endsWith("ki") || lower.endsWith("mi") || lower.endsWith("gi")) {
+            unit = 1L << (10 * (1 + "kmg".indexOf(lower.charAt(lower.length() - 2))));
+            cut -= 2;
+        } else if (lower.endsWith("k") || lower.endsWith("m") || lower.endsWith("g")) {
+            unit = (long) Math.pow(1000, 1 + "kmg".indexOf(lower.charAt(lower.length() - 1)));
+            cut -= 1;
+        }
+        try {
+            double number = Double.parseDouble(text.substring(0, cut));
+            if (number < 0 || Double.isNaN(number) || number * unit > Long.MAX_VALUE) {
+                throw new NumberFormatException();
+            }
+            return (long) (number * unit);
+        } catch (NumberFormatException e) {
+            throw new TypeConversionException("'" + value
+                + "' is not a size: expected a number with an optional k, M, G (x1000) or Ki, Mi, Gi (x1024)");
+        }
+    }
+}

@@ -1,0 +1,113 @@
+package io.mproxy.common.io;
+
+import io.mproxy.common.Errors;
+import java.io.FileDescriptor;
+import java.io.FileOutputStream;
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+
+/**
+ * A file opened for append, or stdout ({@code -}), written with gathering writes straight from direct buffers.
+ * {@link #reopen()} closes and opens the path again, so logrotate can move the file away and send SIGHUP.
+ */
+public final class AppendOutput implements AutoCloseable {
+    private final String path;
+    private FileChannel channel;
+
+    private AppendOutput(String path, FileChannel channel) {
+        this.path = path;
+        this.channel = channel;
+    }
+
+    /**
+     * @param path a file path, or {@code -} for stdout.
+     * @return the open output.
+     * @throws IOException naming the path and the reason.
+     */
+    public static AppendOutput open(String path) throws IOException {
+        return new AppendOutput(path, "-".equals(path) ? stdout() : openFile(path));
+    }
+
+    /** @return a channel on fd 1 that writes without any user-space buffer. */
+    public static FileChannel stdout() {
+        return new FileOutputStream(FileDescriptor.out).getChannel();
+    }
+
+    private static FileChannel openFile(String path) throws IOException {
+        Path file = Path.of(path);
+        if (Files.isDirectory(file)) {
+            throw new IOException("cannot write " + path + ": is a directory");
+        }
+        try {
+            return FileChannel.open(file, StandardOpenOption.CREATE, StandardOpenOption.WRITE, StandardOpenOption.APPEND);
+        } catch (IOException e) {
+            throw new IOException("cannot write " + path + ": " + Errors.describe(e), e);
+        }
+    }
+
+    /** @return the path, or {@code -}. */
+    public String path() {
+        return path;
+    }
+
+    /** @return true when this is stdout. */
+    public boolean isStdout() {
+        return "-".equals(path);
+    }
+
+    /**
+     * Writes every byte of {@code buffers[0..count)} (position to limit).
+     *
+     * @param buffers the buffers; their positions are advanced.
+     * @param count   how many to write.
+     * @throws IOException when the write fails (disk full, pipe closed, ...).
+     */
+    public void write(ByteBuffer[] buffers, int count) throws IOException {
+        writeFully(channel, buffers, count);
+    }
+
+    /**
+     * Writes every byte of {@code buffers[0..count)} to {@code channel}, retrying short writes.
+     *
+     * @param channel the channel.
+     * @param buffers the buffers; their positions are advanced.
+     * @param count   how many to write.
+     * @throws IOException from the channel.
+     */
+    public static void writeFully(java.nio.channels.GatheringByteChannel channel, ByteBuffer[] buffers, int count)
+        throws IOException {
+        int first = 0;
+        while (first < count) {
+            channel.write(buffers, first, count - first);
+            while (first < count && !buffers[first].hasRemaining()) {
+                first++;
+            }
+        }
+    }
+
+    /**
+     * Closes and opens the path again (stdout is left as it is).
+     *
+     * @throws IOException naming the path when it cannot be opened; the old file stays in use then.
+     */
+    public void reopen() throws IOException {
+        if (isStdout()) {
+            return;
+        }
+        FileChannel fresh = openFile(path);
+        FileChannel old = channel;
+        channel = fresh;
+        old.close();
+    }
+
+    @Override
+    public void close() throws IOException {
+        if (!isStdout()) {
+            channel.close();
+        }
+    }
+}

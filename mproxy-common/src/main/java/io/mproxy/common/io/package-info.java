@@ -1,0 +1,2 @@
+/** Inputs and outputs: files, devices, stdin/stdout, append with reopen, pacing. */
+package io.mproxy.common.io;

@@ -1,0 +1,69 @@
+package io.mproxy.common.net;
+
+import java.net.Inet4Address;
+import java.net.InetSocketAddress;
+import java.net.ProtocolFamily;
+import java.net.StandardProtocolFamily;
+import java.util.Objects;
+
+/**
+ * A resolved socket address together with the text the user wrote for it.
+ *
+ * @param text    what the user wrote, used in messages and file names.
+ * @param address the resolved address (never unresolved).
+ */
+public record Endpoint(String text, InetSocketAddress address) {
+
+    /**
+     * @param text    what the user wrote.
+     * @param address the resolved address.
+     */
+    public Endpoint {
+        Objects.requireNonNull(text, "text");
+        Objects.requireNonNull(address, "address");
+        if (address.isUnresolved()) {
+            throw new IllegalArgumentException("unresolved address: " + text);
+        }
+    }
+
+    /**
+     * Parses and resolves {@code text}; see {@link EndpointParser#parse(String, boolean)}.
+     *
+     * @param text the endpoint text, for example {@code 127.0.0.1:9000} or {@code [ff15::1]:9000}.
+     * @return the endpoint.
+     * @throws InvalidEndpointException when the text is not a valid endpoint or the host does not resolve.
+     */
+    public static Endpoint parse(String text) {
+        return EndpointParser.parse(text, false);
+    }
+
+    /** @return true when the address is a multicast group. */
+    public boolean isMulticast() {
+        return address.getAddress().isMulticastAddress();
+    }
+
+    /** @return the protocol family of the address (INET or INET6). */
+    public ProtocolFamily family() {
+        return address.getAddress() instanceof Inet4Address ? StandardProtocolFamily.INET : StandardProtocolFamily.INET6;
+    }
+
+    /** @return the port. */
+    public int port() {
+        return address.getPort();
+    }
+
+    /** @return the same endpoint with another port (used once an ephemeral port is known). */
+    public Endpoint withPort(int port) {
+        return new Endpoint(text, new InetSocketAddress(address.getAddress(), port));
+    }
+
+    /** @return the address in {@code host:port} or {@code [v6]:port} form, with the numeric host. */
+    public String numeric() {
+        return NetFormat.format(address);
+    }
+
+    @Override
+    public String toString() {
+        return text;
+    }
+}

@@ -1,0 +1,68 @@
+package io.mproxy.common.net;
+
+import java.io.IOException;
+import java.nio.file.DirectoryStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
+
+/**
+ * Reads the kernel's drop count for this process's UDP sockets on a port from {@code /proc/net/udp} and
+ * {@code /proc/net/udp6} (Linux only; elsewhere always -1).
+ */
+public final class KernelDrops {
+    private static final Path UDP = Path.of("/proc/net/udp");
+    private static final Path UDP6 = Path.of("/proc/net/udp6");
+
+    private KernelDrops() {
+    }
+
+    /**
+     * @param port a local UDP port.
+     * @return the sum of the {@code drops} column over this process's sockets bound to the port, or -1 when the
+     *     kernel does not say.
+     */
+    public static long forPort(int port) {
+        if (!Files.isReadable(UDP)) {
+            return -1;
+        }
+        Set<String> inodes = ownSocketInodes();
+        String hexPort = String.format(":%04X", port);
+        long sum = 0;
+        for (Path table : new Path[] {UDP, UDP6}) {
+            try {
+                List<String> lines = Files.readAllLines(table);
+                for (int i = 1; i < lines.size(); i++) {
+                    String[] f = lines.get(i).trim().split("\\s+");
+                    if (f.length >= 13 && f[1].endsWith(hexPort) && inodes.contains(f[9])) {
+                        sum += Long.parseLong(f[12]);
+                    }
+                }
+            } catch (IOException | NumberFormatException e) {
+                return -1;
+            }
+        }
+        return sum;
+    }
+
+    private static Set<String> ownSocketInodes() {
+        Set<String> inodes = new HashSet<>();
+        try (DirectoryStream<Path> fds = Files.newDirectoryStream(Path.of("/proc/self/fd"))) {
+            for (Path fd : fds) {
+                try {
+                    String target = Files.readSymbolicLink(fd).toString();
+                    if (target.startsWith("socket:[")) {
+                        inodes.add(target.substring(8, target.length() - 1));
+                    }
+                } catch (IOException e) {
+                    // the fd closed meanwhile
+                }
+            }
+        } catch (IOException e) {
+            // no /proc: nothing to match
+        }
+        return inodes;
+    }
+}

@@ -1,0 +1,118 @@
+package io.mproxy.common.net;
+
+import io.mproxy.common.Errors;
+import java.io.IOException;
+import java.net.Inet4Address;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.NetworkInterface;
+import java.net.StandardProtocolFamily;
+import java.net.StandardSocketOptions;
+import java.nio.channels.DatagramChannel;
+
+/**
+ * Opens UDP channels the way every mproxy binary needs them: senders connected to one destination (unicast or
+ * multicast, with IP_MULTICAST_IF, TTL and loopback always set), receivers bound and, for groups, joined on a pinned
+ * interface with SO_REUSEADDR. A channel that fails half way is closed and the error names the endpoint.
+ */
+public final class UdpChannels {
+    /** Payload space that no UDP datagram over IPv4 or IPv6 (without jumbograms) exceeds. */
+    public static final int MAX_UDP_PAYLOAD = 65_527;
+
+    private UdpChannels() {
+    }
+
+    /**
+     * Opens a blocking channel connected to {@code destination}.
+     *
+     * @param destination unicast or multicast destination.
+     * @param multicast   multicast settings, used when the destination is a group.
+     * @param sendBuffer  SO_SNDBUF to request, 0 for the default.
+     * @return the connected channel.
+     * @throws IOException naming the destination.
+     */
+    public static DatagramChannel openSender(Endpoint destination, MulticastSettings multicast, int sendBuffer)
+        throws IOException {
+        DatagramChannel channel = DatagramChannel.open(destination.family());
+        try {
+            SocketBuffers.setSend(channel, sendBuffer);
+            if (destination.isMulticast()) {
+                NetworkInterface nif = interfaceFor(destination, multicast);
+                channel.setOption(StandardSocketOptions.IP_MULTICAST_IF, nif);
+                channel.setOption(StandardSocketOptions.IP_MULTICAST_TTL, multicast.ttl());
+                channel.setOption(StandardSocketOptions.IP_MULTICAST_LOOP, multicast.loop());
+            }
+            channel.connect(destination.address());
+            return channel;
+        } catch (IOException | RuntimeException e) {
+            closeQuietly(channel);
+            throw new IOException("cannot send to " + destination.text() + ": " + Errors.describe(e), e);
+        }
+    }
+
+    /**
+     * Opens a blocking channel bound to {@code listen}; for a group, bound to the group's port with SO_REUSEADDR and
+     * joined on the chosen interface.
+     *
+     * @param listen        unicast address to bind, or a multicast group to join.
+     * @param multicast     multicast settings, used when {@code listen} is a group.
+     * @param receiveBuffer SO_RCVBUF to request, 0 for the default.
+     * @return the bound channel.
+     * @throws IOException naming the endpoint, e.g. when the port is in use.
+     */
+    public static DatagramChannel openReceiver(Endpoint listen, MulticastSettings multicast, int receiveBuffer)
+        throws IOException {
+        DatagramChannel channel = DatagramChannel.open(listen.family());
+        try {
+            SocketBuffers.setReceive(channel, receiveBuffer);
+            if (listen.isMulticast()) {
+                NetworkInterface nif = interfaceFor(listen, multicast);
+                channel.setOption(StandardSocketOptions.SO_REUSEADDR, true);
+                channel.setOption(StandardSocketOptions.IP_MULTICAST_IF, nif);
+                channel.setOption(StandardSocketOptions.IP_MULTICAST_LOOP, multicast.loop());
+                channel.bind(bindAddressForGroup(listen));
+                channel.join(listen.address().getAddress(), nif);
+            } else {
+                channel.bind(listen.address());
+            }
+            return channel;
+        } catch (IOException | RuntimeException e) {
+            closeQuietly(channel);
+            throw new IOException("cannot listen on " + listen.text() + ": " + Errors.describe(e), e);
+        }
+    }
+
+    /** Binding to the group (Linux) keeps other groups on the same port out; elsewhere the wildcard. */
+    private static InetSocketAddress bindAddressForGroup(Endpoint group) throws IOException {
+        if (System.getProperty("os.name", "").startsWith("Linux")) {
+            return group.address();
+        }
+        InetAddress any = group.family() == StandardProtocolFamily.INET
+            ? InetAddress.getByName("0.0.0.0") : InetAddress.getByName("::");
+        return new InetSocketAddress(any, group.port());
+    }
+
+    private static NetworkInterface interfaceFor(Endpoint group, MulticastSettings multicast) throws IOException {
+        NetworkInterface nif = multicast.networkInterface();
+        if (nif == null) {
+            nif = Interfaces.defaultFor(group.address());
+        }
+        boolean v4 = group.address().getAddress() instanceof Inet4Address;
+        boolean hasFamily = nif.inetAddresses().anyMatch(a -> (a instanceof Inet4Address) == v4);
+        if (v4 && !hasFamily) {
+            throw new IOException("interface " + nif.getName() + " has no IPv4 address for group " + group.text());
+        }
+        return nif;
+    }
+
+    /** Closes without throwing. @param closeable what to close, may be null. */
+    public static void closeQuietly(AutoCloseable closeable) {
+        if (closeable != null) {
+            try {
+                closeable.close();
+            } catch (Exception ignored) {
+                // closing is best effort
+            }
+        }
+    }
+}

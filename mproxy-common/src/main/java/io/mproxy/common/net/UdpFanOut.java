@@ -1,0 +1,85 @@
+package io.mproxy.common.net;
+
+import io.mproxy.common.Errors;
+import io.mproxy.common.framing.DatagramSink;
+import io.mproxy.common.stats.Counter;
+import io.mproxy.common.stats.Counters;
+import io.mproxy.common.stats.RateLimitedLog;
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.channels.DatagramChannel;
+import java.util.ArrayList;
+import java.util.List;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Sends every datagram to every destination over connected channels. A failed send to one destination (port
+ * unreachable, no buffer space, ...) is counted on that destination and logged at most once a second; it never
+ * stops the others.
+ */
+public final class UdpFanOut implements DatagramSink, AutoCloseable {
+    private static final Logger LOG = LoggerFactory.getLogger(UdpFanOut.class);
+
+    private final DatagramChannel[] channels;
+    private final Counters[] counters;
+    private final RateLimitedLog[] errorLogs;
+    private final Endpoint[] destinations;
+
+    /**
+     * Opens a connected channel per destination.
+     *
+     * @param destinations where to send.
+     * @param multicast    multicast settings for group destinations.
+     * @param sendBuffer   SO_SNDBUF to request, 0 for the default.
+     * @param countersName names each destination's counters: {@code countersName + " " + destination}.
+     * @throws IOException naming the destination that cannot be opened (those opened are closed).
+     */
+    public UdpFanOut(List<Endpoint> destinations, MulticastSettings multicast, int sendBuffer, String countersName)
+        throws IOException {
+        this.destinations = destinations.toArray(Endpoint[]::new);
+        this.channels = new DatagramChannel[this.destinations.length];
+        this.counters = new Counters[this.destinations.length];
+        this.errorLogs = new RateLimitedLog[this.destinations.length];
+        try {
+            for (int i = 0; i < this.destinations.length; i++) {
+                channels[i] = UdpChannels.openSender(this.destinations[i], multicast, sendBuffer);
+                counters[i] = new Counters(countersName + " " + this.destinations[i].text(),
+                    java.util.EnumSet.of(Counter.DATAGRAMS_OUT, Counter.BYTES_OUT, Counter.SEND_ERRORS));
+                errorLogs[i] = new RateLimitedLog(LOG, 1000);
+            }
+        } catch (IOException | RuntimeException e) {
+            close();
+            throw e;
+        }
+    }
+
+    /** @return each destination's counters, in the order given. */
+    public List<Counters> counters() {
+        return new ArrayList<>(List.of(counters));
+    }
+
+    @Override
+    public void accept(ByteBuffer datagram) {
+        int position = datagram.position();
+        int length = datagram.remaining();
+        for (int i = 0; i < channels.length; i++) {
+            datagram.position(position);
+            try {
+                channels[i].write(datagram);
+                counters[i].countOut(length);
+            } catch (IOException e) {
+                counters[i].increment(Counter.SEND_ERRORS);
+                errorLogs[i].warn("cannot send to " + destinations[i].text() + ": {}", Errors.describe(e));
+            }
+        }
+        datagram.position(position + length);
+    }
+
+    @Override
+    public void close() {
+        for (DatagramChannel channel : channels) {
+            UdpChannels.closeQuietly(channel);
+        }
+    }
+}

@@ -1,0 +1,126 @@
+package io.mproxy.common.stats;
+
+import java.io.PrintStream;
+import java.util.List;
+import java.util.Locale;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.function.LongSupplier;
+
+/**
+ * Prints one stats line per component to stderr every interval, with rates since the last line, and a summary at
+ * exit. A component may add a gauge read at print time, such as the kernel's drop count for its socket.
+ */
+public final class StatsReporter implements AutoCloseable {
+    private record Source(Counters counters, String gaugeLabel, LongSupplier gauge, long[] last) {
+    }
+
+    private final PrintStream out;
+    private final List<Source> sources = new CopyOnWriteArrayList<>();
+    private final long intervalNanos;
+    private final Thread thread;
+    private long lastPrint = System.nanoTime();
+    private volatile boolean closed;
+
+    /**
+     * @param out             where lines go (stderr).
+     * @param intervalSeconds seconds between lines, or 0 for none (summary only).
+     */
+    public StatsReporter(PrintStream out, int intervalSeconds) {
+        this.out = out;
+        this.intervalNanos = intervalSeconds * 1_000_000_000L;
+        if (intervalSeconds > 0) {
+            thread = Thread.ofPlatform().daemon().name("stats").unstarted(this::run);
+            thread.start();
+        } else {
+            thread = null;
+        }
+    }
+
+    /** @param counters a component to report. */
+    public void add(Counters counters) {
+        add(counters, null, null);
+    }
+
+    /**
+     * @param counters   a component to report.
+     * @param gaugeLabel the label of an extra value, e.g. {@code kernel drops}.
+     * @param gauge      reads the value; a negative value is not shown.
+     */
+    public void add(Counters counters, String gaugeLabel, LongSupplier gauge) {
+        sources.add(new Source(counters, gaugeLabel, gauge, new long[Counter.values().length]));
+    }
+
+    private void run() {
+        while (!closed) {
+            long deadline = lastPrint + intervalNanos;
+            long wait;
+            while (!closed && (wait = deadline - System.nanoTime()) > 0) {
+                java.util.concurrent.locks.LockSupport.parkNanos(this, wait);
+            }
+            if (!closed) {
+                print("stats");
+            }
+        }
+    }
+
+    private synchronized void print(String prefix) {
+        long now = System.nanoTime();
+        double seconds = Math.max(1e-9, (now - lastPrint) / 1e9);
+        lastPrint = now;
+        for (Source source : sources) {
+            out.println(line(prefix, source, seconds, !"total".equals(prefix)));
+        }
+        out.flush();
+    }
+
+    private static String line(String prefix, Source source, double seconds, boolean rates) {
+        StringBuilder line = new StringBuilder(prefix).append(' ').append(source.counters.name()).append(':');
+        boolean first = true;
+        for (Counter counter : source.counters.shown()) {
+            long value = source.counters.get(counter);
+            line.append(first ? " " : ", ").append(counter.label()).append(' ').append(value);
+            if (rates && (counter == Counter.BYTES_IN || counter == Counter.BYTES_OUT)) {
+                line.append(" (").append(bytesPerSecond((value - source.last[counter.ordinal()]) / seconds)).append(')');
+            }
+            source.last[counter.ordinal()] = value;
+            first = false;
+        }
+        if (source.gauge != null) {
+            long value = source.gauge.getAsLong();
+            if (value >= 0) {
+                line.append(first ? " " : ", ").append(source.gaugeLabel).append(' ').append(value);
+            }
+        }
+        return line.toString();
+    }
+
+    /** @param rate bytes per second. @return e.g. {@code 12.3 MB/s} (decimal units, as network people count). */
+    public static String bytesPerSecond(double rate) {
+        return human(rate) + "B/s";
+    }
+
+    /** @param value a number. @return it with a k/M/G decimal prefix and one decimal, e.g. {@code 1.5 M}. */
+    public static String human(double value) {
+        String[] units = {" ", " k", " M", " G", " T"};
+        int unit = 0;
+        while (value >= 1000 && unit < units.length - 1) {
+            value /= 1000;
+            unit++;
+        }
+        return String.format(Locale.ROOT, unit == 0 ? "%.0f%s" : "%.1f%s", value, units[unit]);
+    }
+
+    /** Prints the summary line of every component ("total ..."). */
+    public void printSummary() {
+        lastPrint = System.nanoTime();
+        print("total");
+    }
+
+    @Override
+    public void close() {
+        closed = true;
+        if (thread != null) {
+            java.util.concurrent.locks.LockSupport.unpark(thread);
+        }
+    }
+}

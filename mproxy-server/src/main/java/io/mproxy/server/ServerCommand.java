@@ -1,0 +1,86 @@
+package io.mproxy.server;
+
+import io.mproxy.common.cli.Converters;
+import io.mproxy.common.cli.MulticastOptions;
+import io.mproxy.common.cli.StatsOptions;
+import io.mproxy.common.cli.VerboseOption;
+import io.mproxy.common.cli.VersionProvider;
+import io.mproxy.common.lifecycle.Signals;
+import io.mproxy.common.net.Endpoint;
+import io.mproxy.common.stats.StatsReporter;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.Callable;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+
+/** The {@code mproxy-server} command line. */
+@Command(name = "mproxy-server", mixinStandardHelpOptions = true, versionProvider = VersionProvider.class,
+    sortOptions = false, usageHelpAutoWidth = true,
+    description = {"Listens on UDP unicast or multicast addresses and appends every datagram to a file or stdout.",
+        "SIGHUP reopens the files (logrotate); SIGTERM/SIGINT write out what was received and exit 0.",
+        "Exit codes: 0 stopped cleanly, 1 runtime failure, 2 bad usage."})
+public final class ServerCommand implements Callable<Integer> {
+    private static final Logger LOG = LoggerFactory.getLogger(ServerCommand.class);
+
+    @Option(names = {"-l", "--listen-addr", "--listen_addr"}, paramLabel = "HOST:PORT", required = true,
+        converter = Converters.ListenEndpointConverter.class,
+        description = "Address to listen on: unicast (port 0: any free port) or a multicast group to join; repeat "
+            + "for several.")
+    List<Endpoint> listeners = new ArrayList<>();
+
+    @Option(names = {"-p", "--path"}, paramLabel = "FILE|-", defaultValue = "-",
+        description = "Where to append: a file, or - for stdout (default: ${DEFAULT-VALUE}). With several "
+            + "listeners and no --merge, one file per listener: FILE.HOST_PORT.")
+    String path;
+
+    @Option(names = {"-t", "--tee"}, description = "Also copy everything to stdout.")
+    boolean tee;
+
+    @Option(names = "--merge", description = "Write every listener into the one --path file.")
+    boolean merge;
+
+    @Option(names = "--rcvbuf", paramLabel = "BYTES", converter = Converters.SizeConverter.class,
+        defaultValue = "8Mi", description = "SO_RCVBUF to request (default: ${DEFAULT-VALUE}).")
+    long receiveBuffer;
+
+    @Option(names = "--buffer", paramLabel = "BYTES", converter = Converters.SizeConverter.class,
+        defaultValue = "64Mi",
+        description = "In-memory ring per listener between the socket and the file (default: ${DEFAULT-VALUE}).")
+    long ring;
+
+    @Mixin
+    MulticastOptions multicast;
+
+    @Mixin
+    StatsOptions stats;
+
+    @Mixin
+    VerboseOption verbose;
+
+    @Override
+    public Integer call() throws Exception {
+        if (ring > Integer.MAX_VALUE - 8 || receiveBuffer > Integer.MAX_VALUE) {
+            throw new io.mproxy.common.cli.UsageException("--buffer and --rcvbuf must be below 2Gi");
+        }
+        ServerContext context = new ServerContext().path(path).tee(tee).merge(merge)
+            .receiveBuffer((int) receiveBuffer).ring((int) ring).multicast(multicast.settings());
+        listeners.forEach(context::listener);
+        context.validate();
+        Signals signals = Signals.install();
+        try (StatsReporter reporter = new StatsReporter(System.err, stats.enabled() ? stats.interval() : 0)) {
+            try (Server server = Server.start(context, () -> signals.stop("stdout closed"), reporter)) {
+                signals.onHangup(server::reopen);
+                signals.await();
+                LOG.info("stopping ({})", signals.reason());
+            }
+            if (stats.enabled()) {
+                reporter.printSummary();
+            }
+        }
+        return 0;
+    }
+}

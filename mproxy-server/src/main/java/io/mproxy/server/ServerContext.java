@@ -1,0 +1,134 @@
+package io.mproxy.server;
+
+import io.mproxy.common.cli.UsageException;
+import io.mproxy.common.net.Endpoint;
+import io.mproxy.common.net.MulticastSettings;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Objects;
+
+/** Everything a {@link Server} needs, with defaults as named constants and a fail-fast {@link #validate()}. */
+public final class ServerContext {
+    /** Default SO_RCVBUF request: 8 MiB (the kernel caps it at net.core.rmem_max; we warn when it does). */
+    public static final int DEFAULT_RECEIVE_BUFFER = 8 << 20;
+    /**
+     * Default ring between each socket and its writer: 64 MiB holds ~100 ms at 600 MB/s, longer than the stalls a
+     * file write sees, so the socket is always drained.
+     */
+    public static final int DEFAULT_RING = 64 << 20;
+
+    private final List<Endpoint> listeners = new ArrayList<>();
+    private String path = "-";
+    private boolean tee;
+    private boolean merge;
+    private int receiveBuffer = DEFAULT_RECEIVE_BUFFER;
+    private int ring = DEFAULT_RING;
+    private MulticastSettings multicast = MulticastSettings.DEFAULTS;
+
+    /** @param listener a unicast address or multicast group to listen on. @return this for a fluent API. */
+    public ServerContext listener(Endpoint listener) {
+        listeners.add(Objects.requireNonNull(listener, "listener"));
+        return this;
+    }
+
+    /** @param path the output file, or {@code -} for stdout. @return this for a fluent API. */
+    public ServerContext path(String path) {
+        this.path = Objects.requireNonNull(path, "path");
+        return this;
+    }
+
+    /** @param tee also copy everything to stdout. @return this for a fluent API. */
+    public ServerContext tee(boolean tee) {
+        this.tee = tee;
+        return this;
+    }
+
+    /** @param merge write every listener into the one file. @return this for a fluent API. */
+    public ServerContext merge(boolean merge) {
+        this.merge = merge;
+        return this;
+    }
+
+    /** @param receiveBuffer SO_RCVBUF to request. @return this for a fluent API. */
+    public ServerContext receiveBuffer(int receiveBuffer) {
+        this.receiveBuffer = receiveBuffer;
+        return this;
+    }
+
+    /** @param ring bytes of the ring per listener. @return this for a fluent API. */
+    public ServerContext ring(int ring) {
+        this.ring = ring;
+        return this;
+    }
+
+    /** @param multicast multicast settings. @return this for a fluent API. */
+    public ServerContext multicast(MulticastSettings multicast) {
+        this.multicast = Objects.requireNonNull(multicast, "multicast");
+        return this;
+    }
+
+    /** @return this, checked. @throws UsageException naming the option to change. */
+    public ServerContext validate() {
+        if (listeners.isEmpty()) {
+            throw new UsageException("--listen-addr is required (at least one)");
+        }
+        if (path.isEmpty()) {
+            throw new UsageException("--path must not be empty: a file, or - for stdout");
+        }
+        if (ring < (1 << 18)) {
+            throw new UsageException("--buffer " + ring + " is too small: expected at least 256Ki");
+        }
+        if (receiveBuffer < 0) {
+            throw new UsageException("--rcvbuf must not be negative");
+        }
+        return this;
+    }
+
+    /** @return the listeners. */
+    public List<Endpoint> listeners() {
+        return List.copyOf(listeners);
+    }
+
+    /** @return the output path or {@code -}. */
+    public String path() {
+        return path;
+    }
+
+    /** @return whether everything is copied to stdout too. */
+    public boolean tee() {
+        return tee;
+    }
+
+    /** @return whether all listeners write one file. */
+    public boolean merge() {
+        return merge || listeners.size() == 1 || "-".equals(path);
+    }
+
+    /** @return SO_RCVBUF to request. */
+    public int receiveBuffer() {
+        return receiveBuffer;
+    }
+
+    /** @return bytes of the ring per listener. */
+    public int ring() {
+        return ring;
+    }
+
+    /** @return multicast settings. */
+    public MulticastSettings multicast() {
+        return multicast;
+    }
+
+    /**
+     * The file of one listener when listeners are not merged: {@code <path>.<host>_<port>}, where host is what the
+     * user wrote with brackets removed and {@code :} or {@code %} replaced by {@code _}.
+     *
+     * @param listener the listener, with its bound port.
+     * @return the file path.
+     */
+    public String pathFor(Endpoint listener) {
+        String text = listener.text();
+        String host = text.startsWith("[") ? text.substring(1, text.indexOf(']')) : text.substring(0, text.lastIndexOf(':'));
+        return path + "." + host.replace(':', '_').replace('%', '_') + "_" + listener.port();
+    }
+}

@@ -1,0 +1,14 @@
+package io.mproxy.server;
+
+import io.mproxy.common.cli.Cli;
+
+/** Entry point of {@code mproxy-server}. */
+public final class ServerMain {
+    private ServerMain() {
+    }
+
+    /** @param args the command line, see {@code mproxy-server --help}. */
+    public static void main(String[] args) {
+        Cli.main(new ServerCommand(), args);
+    }
+}
