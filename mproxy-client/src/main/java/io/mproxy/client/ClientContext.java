@@ -24,7 +24,7 @@ public final class ClientContext {
      * Default pace in bytes per second. Senders never block on UDP, so an unpaced file send outruns any receiver
      * that stalls for a few milliseconds; at this rate a default mproxy-server on this host keeps up with no loss.
      */
-    public static final long DEFAULT_RATE = 400_000_000L;
+    public static final long DEFAULT_RATE = 250_000_000L;
     /** Default SO_SNDBUF request. */
     public static final int DEFAULT_SEND_BUFFER = 4 << 20;
 

@@ -60,7 +60,8 @@ public final class BinaryProcess implements AutoCloseable {
             Path out = Files.createTempFile(dir, binary.name() + "-", ".out");
             Path err = Files.createTempFile(dir, binary.name() + "-", ".err");
             List<String> command = new ArrayList<>(List.of(java(), "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1",
-                "--enable-native-access=ALL-UNNAMED", "-cp", classPath(), binary.mainClass()));
+                "--enable-native-access=ALL-UNNAMED",
+                "--add-exports", "java.base/sun.nio.ch=ALL-UNNAMED", "-cp", classPath(), binary.mainClass()));
             command.addAll(List.of(args));
             ProcessBuilder builder = new ProcessBuilder(command).redirectOutput(out.toFile()).redirectError(err.toFile());
             if (input != null) {
