@@ -1,7 +1,7 @@
 package io.mproxy.client;
 
-import io.mproxy.common.framing.DatagramSink;
 import io.mproxy.common.framing.StreamFramer;
+import io.mproxy.common.framing.StreamPump;
 import io.mproxy.common.io.AppendOutput;
 import io.mproxy.common.io.InputSource;
 import io.mproxy.common.io.Pacer;
@@ -11,8 +11,6 @@ import io.mproxy.common.stats.Counter;
 import io.mproxy.common.stats.Counters;
 import java.io.IOException;
 import java.nio.ByteBuffer;
-import java.nio.channels.AsynchronousCloseException;
-import java.nio.channels.ClosedChannelException;
 import java.nio.channels.FileChannel;
 import java.util.EnumSet;
 import java.util.List;
@@ -37,9 +35,7 @@ public final class Client implements AutoCloseable {
     private final UdpFanOut fanOut;
     private final FileChannel tee;
     private final Pacer pacer;
-    private final StreamFramer framer;
-    private final ByteBuffer buffer;
-    private final ByteBuffer teeView;
+    private final StreamPump pump;
     private final ProgressBar progress;
     private volatile boolean stopping;
 
@@ -63,9 +59,8 @@ public final class Client implements AutoCloseable {
         }
         this.tee = context.tee() ? AppendOutput.stdout() : null;
         this.pacer = new Pacer(context.rate());
-        this.framer = StreamFramer.of(context.framing(), context.maxDatagram(), counters);
-        this.buffer = ByteBuffer.allocateDirect(Math.max(READ_CHUNK, 2 * framer.minimumBuffer()));
-        this.teeView = buffer.duplicate();
+        this.pump = new StreamPump(StreamFramer.of(context.framing(), context.maxDatagram(), counters), counters,
+            READ_CHUNK);
         this.progress = context.progress() && input.isRegularFile() ? new ProgressBar(System.err, input.size()) : null;
     }
 
@@ -85,39 +80,14 @@ public final class Client implements AutoCloseable {
      * @throws IOException when the input cannot be read or stdout written for {@code --tee}.
      */
     public void run() throws IOException {
-        DatagramSink sink = this::send;
-        boolean eager = !input.isRegularFile();
         try {
-            while (!stopping) {
-                int before = buffer.position();
-                int read = input.channel().read(buffer);
-                if (read < 0) {
-                    break;
-                }
-                counters.add(Counter.BYTES_IN, read);
-                if (tee != null && read > 0) {
-                    teeView.limit(before + read).position(before);
-                    while (teeView.hasRemaining()) {
-                        tee.write(teeView);
-                    }
-                }
-                buffer.flip();
-                framer.frame(buffer, eager, sink);
-                buffer.compact();
-                if (progress != null) {
-                    progress.update(counters.get(Counter.BYTES_IN));
-                }
-            }
-        } catch (AsynchronousCloseException e) {
-            // stop() closed the input: send what was read
-        } catch (ClosedChannelException e) {
+            pump.pump(input.channel(), !input.isRegularFile(), this::send, tee,
+                progress == null ? null : progress::update);
+        } catch (java.nio.channels.ClosedChannelException e) {
             if (!stopping) {
                 throw e;
             }
         }
-        buffer.flip();
-        framer.finish(buffer, sink);
-        buffer.clear();
         if (progress != null) {
             progress.finish(counters.get(Counter.BYTES_IN));
         }
