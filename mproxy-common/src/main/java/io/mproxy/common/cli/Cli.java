@@ -2,6 +2,7 @@ package io.mproxy.common.cli;
 
 import io.mproxy.common.Errors;
 import io.mproxy.common.net.InvalidEndpointException;
+import io.mproxy.common.net.UnresolvedHostException;
 import java.io.PrintWriter;
 import java.util.Arrays;
 import picocli.CommandLine;
@@ -51,12 +52,18 @@ public final class Cli {
         boolean verbose = Arrays.stream(args).anyMatch(a -> a.equals("-v") || a.equals("--verbose"));
         cli.setOut(out).setErr(err);
         cli.setParameterExceptionHandler((ParameterException e, String[] a) -> {
+            if (unresolvedHost(e)) {
+                err.println(name + ": " + e.getMessage());
+                err.flush();
+                return ExitCodes.FAILURE;
+            }
             err.println(name + ": " + e.getMessage() + " (see '" + name + " --help')");
             err.flush();
             return ExitCodes.USAGE;
         });
         cli.setExecutionExceptionHandler((e, commandLine, parseResult) -> {
-            boolean usage = e instanceof UsageException || e instanceof InvalidEndpointException;
+            boolean usage = e instanceof UsageException
+                || e instanceof InvalidEndpointException && !(e instanceof UnresolvedHostException);
             err.println(name + ": " + Errors.describe(e) + (usage ? " (see '" + name + " --help')" : ""));
             if (verbose) {
                 e.printStackTrace(err);
@@ -65,5 +72,15 @@ public final class Cli {
             return usage ? ExitCodes.USAGE : ExitCodes.FAILURE;
         });
         return cli.execute(args);
+    }
+
+    /** A host name that does not resolve is a runtime failure (exit 1): the resolver may be down, help won't fix it. */
+    private static boolean unresolvedHost(Throwable e) {
+        for (Throwable cause = e; cause != null; cause = cause.getCause()) {
+            if (cause instanceof UnresolvedHostException) {
+                return true;
+            }
+        }
+        return false;
     }
 }

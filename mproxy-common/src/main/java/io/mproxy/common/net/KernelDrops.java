@@ -1,6 +1,9 @@
 package io.mproxy.common.net;
 
 import java.io.IOException;
+import java.lang.reflect.Method;
+import java.net.InetSocketAddress;
+import java.nio.channels.DatagramChannel;
 import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -15,8 +18,26 @@ import java.util.Set;
 public final class KernelDrops {
     private static final Path UDP = Path.of("/proc/net/udp");
     private static final Path UDP6 = Path.of("/proc/net/udp6");
+    private static final Method GET_FD = fdGetter();
 
     private KernelDrops() {
+    }
+
+    /**
+     * @param channel a bound UDP socket of this process.
+     * @return the {@code drops} column of exactly this socket, found by its inode; when its descriptor cannot be
+     *     reached, the sum over this process's sockets on its port ({@link #forPort}); -1 when the kernel does not
+     *     say.
+     */
+    public static long forChannel(DatagramChannel channel) {
+        int port;
+        try {
+            port = ((InetSocketAddress) channel.getLocalAddress()).getPort();
+        } catch (IOException | RuntimeException e) {
+            return -1;
+        }
+        String inode = inodeOf(channel);
+        return inode == null ? forPort(port) : sum(port, Set.of(inode));
     }
 
     /**
@@ -25,10 +46,34 @@ public final class KernelDrops {
      *     kernel does not say.
      */
     public static long forPort(int port) {
+        return sum(port, ownSocketInodes());
+    }
+
+    /** The socket's inode, through its descriptor ({@code sun.nio.ch} export needed, as for TCP_CORK). */
+    private static String inodeOf(DatagramChannel channel) {
+        if (GET_FD == null) {
+            return null;
+        }
+        try {
+            String target = Files.readSymbolicLink(Path.of("/proc/self/fd/" + GET_FD.invoke(channel))).toString();
+            return target.startsWith("socket:[") ? target.substring(8, target.length() - 1) : null;
+        } catch (ReflectiveOperationException | IOException | RuntimeException e) {
+            return null;
+        }
+    }
+
+    private static Method fdGetter() {
+        try {
+            return Class.forName("sun.nio.ch.SelChImpl").getMethod("getFDVal");
+        } catch (ReflectiveOperationException | RuntimeException e) {
+            return null;
+        }
+    }
+
+    private static long sum(int port, Set<String> inodes) {
         if (!Files.isReadable(UDP)) {
             return -1;
         }
-        Set<String> inodes = ownSocketInodes();
         String hexPort = String.format(":%04X", port);
         long sum = 0;
         for (Path table : new Path[] {UDP, UDP6}) {

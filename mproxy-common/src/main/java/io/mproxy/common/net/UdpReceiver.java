@@ -91,22 +91,14 @@ public final class UdpReceiver implements AutoCloseable {
 
     /** @return the kernel's drop count for this socket (Linux), its last value once closed, or -1. */
     public long kernelDrops() {
-        return closed ? kernelDropsAtClose : KernelDrops.forPort(channelPort());
-    }
-
-    private int channelPort() {
-        try {
-            return ((java.net.InetSocketAddress) channel.getLocalAddress()).getPort();
-        } catch (IOException | RuntimeException e) {
-            return -1;
-        }
+        return closed ? kernelDropsAtClose : KernelDrops.forChannel(channel);
     }
 
     /** Stops receiving: closes the socket and waits for the thread to end. */
     @Override
     public void close() {
         if (!closed && channel.isOpen()) {
-            kernelDropsAtClose = KernelDrops.forPort(channelPort());
+            kernelDropsAtClose = KernelDrops.forChannel(channel);
         }
         closed = true;
         UdpChannels.closeQuietly(channel);

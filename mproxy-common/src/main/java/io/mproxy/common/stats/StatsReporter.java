@@ -110,9 +110,16 @@ public final class StatsReporter implements AutoCloseable {
         return String.format(Locale.ROOT, unit == 0 ? "%.0f%s" : "%.1f%s", value, units[unit]);
     }
 
-    /** Prints the summary line of every component ("total ..."). */
+    /** Stops the periodic lines, then prints the summary line of every component ("total ..."), so it is last. */
     public void printSummary() {
-        lastPrint = System.nanoTime();
+        close();
+        if (thread != null) {
+            try {
+                thread.join();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
         print("total");
     }
 
