@@ -67,6 +67,7 @@ class EndpointParserTest {
         assertThat(Endpoint.parse("239.1.2.3:9").address().getAddress()).isInstanceOf(Inet4Address.class);
         assertThat(Endpoint.parse("[::1]:9").address().getAddress()).isInstanceOf(Inet6Address.class);
         assertThat(Endpoint.parse("[::1]:9").withPort(10).numeric()).isEqualTo("[::1]:10");
+        assertThat(EndpointParser.parse("localhost:0", true).withPort(10).text()).isEqualTo("localhost:10");
     }
 
     @Test

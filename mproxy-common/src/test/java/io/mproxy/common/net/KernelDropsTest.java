@@ -32,11 +32,14 @@ class KernelDropsTest {
             for (int i = 0; i < SENT; i++) {
                 sender.write(datagram.clear());
             }
+            assertThat(KernelDrops.queuedBytes(flooded)).as("bytes queued before reading").isPositive();
+            assertThat(KernelDrops.queuedBytes(neighbour)).isZero();
             flooded.configureBlocking(false);
             int received = 0;
             while (flooded.receive(datagram.clear()) != null) {
                 received++;
             }
+            assertThat(KernelDrops.queuedBytes(flooded)).as("bytes queued after reading all").isZero();
 
             assertThat(received).as("a minimal buffer holds only a few").isLessThan(SENT);
             assertThat(KernelDrops.forChannel(flooded)).isEqualTo(SENT - received);
@@ -50,5 +53,6 @@ class KernelDropsTest {
         DatagramChannel channel = DatagramChannel.open().bind(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0));
         channel.close();
         assertThat(KernelDrops.forChannel(channel)).isEqualTo(-1);
+        assertThat(KernelDrops.queuedBytes(channel)).isEqualTo(-1);
     }
 }
