@@ -4,6 +4,7 @@ import static io.mproxy.server.TestData.assertCleanExit;
 import static io.mproxy.server.TestData.awaitContent;
 import static io.mproxy.server.TestData.lines;
 import static io.mproxy.server.TestData.read;
+import static io.mproxy.server.TestData.stop;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.mproxy.common.test.Await;
@@ -42,10 +43,11 @@ class ClientToServerTest {
             int port = process.listeningPort();
             List<String> client = new ArrayList<>(List.of("--path", in.toString(), "--server-addr", host + ":" + port));
             client.addAll(clientArgs);
-            assertCleanExit(BinaryProcess.run(Binary.CLIENT, dir, client.toArray(String[]::new)));
+            BinaryProcess sender = BinaryProcess.run(Binary.CLIENT, dir, client.toArray(String[]::new));
+            assertCleanExit(sender);
+            assertThat(sender.stderr()).as("no progress bar when stderr is not a terminal").doesNotContain("\r", "ETA");
             awaitContent(out, input);
-            process.terminate();
-            assertCleanExit(process);
+            stop(process);
         }
         assertThat(read(out)).isEqualTo(input);
     }
@@ -125,8 +127,7 @@ class ClientToServerTest {
             assertCleanExit(clientB);
             Await.until("both inputs in " + out,
                 () -> TestData.size(out) >= inputA.length + inputB.length);
-            server.terminate();
-            assertCleanExit(server);
+            stop(server);
         }
         List<String> expected = new ArrayList<>(new String(inputA, StandardCharsets.US_ASCII).lines().toList());
         expected.addAll(new String(inputB, StandardCharsets.US_ASCII).lines().toList());
@@ -147,8 +148,7 @@ class ClientToServerTest {
             assertCleanExit(client);
             assertThat(client.stdoutBytes()).isEqualTo(input);
             awaitContent(out, input);
-            server.terminate();
-            assertCleanExit(server);
+            stop(server);
         }
     }
 
@@ -181,8 +181,7 @@ class ClientToServerTest {
             assertCleanExit(client);
             awaitContent(out, TestData.concat(TestData.concat(first, rest),
                 "a last line without newline".getBytes(StandardCharsets.US_ASCII)));
-            server.terminate();
-            assertCleanExit(server);
+            stop(server);
         }
     }
 
@@ -199,8 +198,7 @@ class ClientToServerTest {
                 "--server-addr", "127.0.0.1:" + closed, "--server-addr", "127.0.0.1:" + port);
             assertThat(client.awaitExit()).as(client.stderr()).isZero();
             awaitContent(out, input);
-            server.terminate();
-            assertCleanExit(server);
+            stop(server);
 
             List<String> summary = client.nonLogLines();
             assertThat(summary).hasSize(3);

@@ -4,6 +4,7 @@ import static io.mproxy.server.TestData.assertCleanExit;
 import static io.mproxy.server.TestData.awaitContent;
 import static io.mproxy.server.TestData.lines;
 import static io.mproxy.server.TestData.read;
+import static io.mproxy.server.TestData.stop;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.mproxy.common.test.Await;
@@ -13,6 +14,7 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -39,8 +41,7 @@ class ServerOutputTest {
             send(inputB, "b.txt", "[::1]:" + ports.get(1));
             awaitContent(dir.resolve("out.log.127.0.0.1_" + ports.get(0)), inputA);
             awaitContent(dir.resolve("out.log.__1_" + ports.get(1)), inputB);
-            server.terminate();
-            assertCleanExit(server);
+            stop(server);
         }
         assertThat(out).doesNotExist();
     }
@@ -57,8 +58,7 @@ class ServerOutputTest {
             awaitContent(out, inputA);
             send(inputB, "b.txt", "[::1]:" + ports.get(1));
             awaitContent(out, TestData.concat(inputA, inputB));
-            server.terminate();
-            assertCleanExit(server);
+            stop(server);
         }
         try (var files = Files.list(dir)) {
             assertThat(files.map(p -> p.getFileName().toString())).noneMatch(n -> n.startsWith("out.log."));
@@ -81,8 +81,7 @@ class ServerOutputTest {
             server.awaitStderr("reopened " + Pattern.quote(out.toString()));
             send(after, "after.txt", destination);
             awaitContent(out, after);
-            server.terminate();
-            assertCleanExit(server);
+            stop(server);
         }
         assertThat(read(rotated)).isEqualTo(before);
         assertThat(read(out)).isEqualTo(after);
@@ -96,11 +95,14 @@ class ServerOutputTest {
         try (BinaryProcess server = BinaryProcess.start(Binary.SERVER, dir, "--listen-addr", "127.0.0.1:0",
                 "--path", out.toString(), "--stats=0")) {
             int port = server.listeningPort();
+            // Stopped, the server cannot read: everything sent waits in its socket's kernel queue (~350 kB of
+            // 4 MiB) when SIGTERM and SIGCONT arrive. What the kernel accepted before SIGTERM must be written.
+            server.signal("STOP");
             BinaryProcess client = BinaryProcess.run(Binary.CLIENT, dir, "--path", in.toString(), "--stats=0",
                 "--server-addr", "127.0.0.1:" + port);
             assertThat(client.awaitExit()).as(client.stderr()).isZero();
-            // No wait for the file: what the kernel accepted before SIGTERM must be written all the same.
             server.terminate();
+            server.signal("CONT");
             assertThat(server.awaitExit()).as(server.stderr()).isZero();
             assertThat(read(out)).isEqualTo(input);
 
@@ -111,6 +113,37 @@ class ServerOutputTest {
                     + ", dropped 0, errors 0, kernel drops 0",
                 "total output " + out + ": datagrams out " + datagrams + ", bytes out " + input.length
                     + ", dropped 0, errors 0");
+        }
+    }
+
+    @Test
+    void shouldReportEveryDatagramAsWrittenOrDroppedByTheKernelWhenTheServerCannotRead() throws IOException {
+        byte[] input = lines("drop", 5_000);
+        Path in = Files.write(dir.resolve("in.txt"), input);
+        Path out = dir.resolve("out.log");
+        try (BinaryProcess server = BinaryProcess.start(Binary.SERVER, dir, "--listen-addr", "127.0.0.1:0",
+                "--path", out.toString(), "--stats=0", "--rcvbuf", "16Ki")) {
+            int port = server.listeningPort();
+            // Stopped, with a small socket buffer, the server must lose most of ~200 datagrams in the kernel.
+            server.signal("STOP");
+            BinaryProcess client = BinaryProcess.run(Binary.CLIENT, dir, "--path", in.toString(), "--stats=0",
+                "--server-addr", "127.0.0.1:" + port, "--max-datagram", "1000", "--rate", "20M");
+            assertThat(client.awaitExit()).as(client.stderr()).isZero();
+            server.terminate();
+            server.signal("CONT");
+            assertThat(server.awaitExit()).as(server.stderr()).isZero();
+
+            long sent = Long.parseLong(client.nonLogLines().get(0).replaceAll(".*datagrams out (\\d+),.*", "$1"));
+            Matcher listener = Pattern.compile("total listener 127\\.0\\.0\\.1:" + port + ": datagrams in (\\d+), "
+                + "bytes in (\\d+), dropped 0, errors 0, kernel drops (\\d+)").matcher(server.nonLogLines().get(0));
+            assertThat(listener.matches()).as(server.nonLogLines().get(0)).isTrue();
+            long received = Long.parseLong(listener.group(1));
+            long kernelDrops = Long.parseLong(listener.group(3));
+            assertThat(kernelDrops).as("kernel drops").isPositive();
+            assertThat(received + kernelDrops).as("received + kernel drops").isEqualTo(sent);
+            assertThat(server.nonLogLines().get(1)).isEqualTo("total output " + out + ": datagrams out " + received
+                + ", bytes out " + listener.group(2) + ", dropped 0, errors 0");
+            assertThat(TestData.size(out)).isEqualTo(Long.parseLong(listener.group(2)));
         }
     }
 

@@ -67,6 +67,12 @@ final class TestData {
         }
     }
 
+    /** Sends SIGTERM and checks the process stops cleanly. */
+    static void stop(BinaryProcess process) {
+        process.terminate();
+        assertCleanExit(process);
+    }
+
     /** Checks the process ran cleanly: exit 0 and nothing on stderr but log events (no error, no stack trace). */
     static void assertCleanExit(BinaryProcess process) {
         assertThat(process.awaitExit()).as(process + " stderr:\n" + process.stderr()).isZero();
