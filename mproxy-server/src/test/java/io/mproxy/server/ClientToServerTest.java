@@ -87,6 +87,26 @@ class ClientToServerTest {
     }
 
     @Test
+    void shouldSplitLinesLongerThanADatagramCountThemAndDeliverThemWhole() throws IOException {
+        StringBuilder text = new StringBuilder();
+        for (int i = 0; i < 20; i++) {
+            text.append("short ").append(i).append('\n').append(String.valueOf(i % 10).repeat(2_500)).append('\n');
+        }
+        byte[] input = text.toString().getBytes(StandardCharsets.US_ASCII);
+        Path in = Files.write(dir.resolve("in.txt"), input);
+        Path out = dir.resolve("out.txt");
+        try (BinaryProcess server = BinaryProcess.start(Binary.SERVER, dir, "--listen-addr", "127.0.0.1:0",
+                "--path", out.toString())) {
+            BinaryProcess client = BinaryProcess.run(Binary.CLIENT, dir, "--path", in.toString(), "--stats=0",
+                "--max-datagram", "1000", "--server-addr", "127.0.0.1:" + server.listeningPort());
+            assertThat(client.awaitExit()).as(client.stderr()).isZero();
+            assertThat(client.nonLogLines().get(0)).endsWith(", split lines 20");
+            awaitContent(out, input);
+            stop(server);
+        }
+    }
+
+    @Test
     void shouldSendEveryDatagramToEveryServer() throws IOException {
         byte[] input = lines("a", 5_000);
         Path in = Files.write(dir.resolve("in.txt"), input);
@@ -203,7 +223,7 @@ class ClientToServerTest {
             List<String> summary = client.nonLogLines();
             assertThat(summary).hasSize(3);
             Matcher inputLine = Pattern.compile("total input " + Pattern.quote(
-                in.toString()) + ": bytes in " + input.length + ", datagrams out (\\d+), dropped 0, split lines 0")
+                in.toString()) + ": bytes in " + input.length + ", datagrams out (\\d+), split lines 0")
                 .matcher(summary.get(0));
             assertThat(inputLine.matches()).as(summary.get(0)).isTrue();
             long datagrams = Long.parseLong(inputLine.group(1));

@@ -66,6 +66,8 @@ class StatsReporterTest {
     @CsvSource(textBlock = """
         0,          0 B/s
         999,        999 B/s
+        999.6,      1.0 kB/s
+        999960,     1.0 MB/s
         1000,       1.0 kB/s
         1499999,    1.5 MB/s
         250000000,  250.0 MB/s
