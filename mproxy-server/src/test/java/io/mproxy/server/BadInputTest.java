@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.mproxy.common.test.Binary;
 import io.mproxy.common.test.BinaryProcess;
+import io.mproxy.common.test.TestNetwork;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.nio.channels.DatagramChannel;
@@ -72,6 +73,14 @@ class BadInputTest {
         assertThat(server.nonLogLines()).singleElement().asString()
             .startsWith("mproxy-server: Invalid value for option '--multicast-interface': unknown network interface"
                 + " 'nosuch0' (there are: ");
+    }
+
+    @Test
+    void shouldExit1WhenTheInterfaceHasNoAddressOfTheGroupsFamily() {
+        TestNetwork.assumeTestNamespace();
+        assertFails(BinaryProcess.run(Binary.SERVER, dir, "--listen-addr", "239.255.77.3:0", "--multicast-interface",
+            TestNetwork.V6_INTERFACE), 1, "mproxy-server: cannot listen on 239.255.77.3:0: interface "
+            + TestNetwork.V6_INTERFACE + " has no IPv4 address for group 239.255.77.3:0");
     }
 
     /**
