@@ -1,7 +1,6 @@
 package io.mproxy.common.net;
 
 import java.io.IOException;
-import java.lang.reflect.Method;
 import java.net.InetSocketAddress;
 import java.nio.channels.DatagramChannel;
 import java.nio.file.DirectoryStream;
@@ -19,7 +18,6 @@ import java.util.function.ToLongFunction;
 public final class KernelDrops {
     private static final Path UDP = Path.of("/proc/net/udp");
     private static final Path UDP6 = Path.of("/proc/net/udp6");
-    private static final Method GET_FD = fdGetter();
     /** Columns of a /proc/net/udp line split on blanks: 4 is {@code tx_queue:rx_queue} in hex, 12 {@code drops}. */
     private static final ToLongFunction<String[]> DROPS = f -> Long.parseLong(f[12]);
     private static final ToLongFunction<String[]> RX_QUEUE = f -> Long.parseLong(f[4].substring(f[4].indexOf(':') + 1), 16);
@@ -68,23 +66,16 @@ public final class KernelDrops {
         return sum(port, ownSocketInodes(), DROPS);
     }
 
-    /** The socket's inode, through its descriptor ({@code sun.nio.ch} export needed, as for TCP_CORK). */
+    /** The socket's inode, through its descriptor ({@link NativeSocketOptions#descriptor}). */
     private static String inodeOf(DatagramChannel channel) {
-        if (GET_FD == null) {
+        int fd = NativeSocketOptions.descriptor(channel);
+        if (fd < 0 || !channel.isOpen()) {
             return null;
         }
         try {
-            String target = Files.readSymbolicLink(Path.of("/proc/self/fd/" + GET_FD.invoke(channel))).toString();
+            String target = Files.readSymbolicLink(Path.of("/proc/self/fd/" + fd)).toString();
             return target.startsWith("socket:[") ? target.substring(8, target.length() - 1) : null;
-        } catch (ReflectiveOperationException | IOException | RuntimeException e) {
-            return null;
-        }
-    }
-
-    private static Method fdGetter() {
-        try {
-            return Class.forName("sun.nio.ch.SelChImpl").getMethod("getFDVal");
-        } catch (ReflectiveOperationException | RuntimeException e) {
+        } catch (IOException | RuntimeException e) {
             return null;
         }
     }
