@@ -5,6 +5,7 @@ import static io.mproxy.server.TestData.awaitContent;
 import static io.mproxy.server.TestData.lines;
 import static io.mproxy.server.TestData.read;
 import static io.mproxy.server.TestData.stop;
+import static io.mproxy.server.TestData.unicastServer;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.mproxy.common.test.Await;
@@ -95,8 +96,7 @@ class ClientToServerTest {
         byte[] input = text.toString().getBytes(StandardCharsets.US_ASCII);
         Path in = Files.write(dir.resolve("in.txt"), input);
         Path out = dir.resolve("out.txt");
-        try (BinaryProcess server = BinaryProcess.start(Binary.SERVER, dir, "--listen-addr", "127.0.0.1:0",
-                "--path", out.toString())) {
+        try (BinaryProcess server = unicastServer(dir, out)) {
             BinaryProcess client = BinaryProcess.run(Binary.CLIENT, dir, "--path", in.toString(), "--stats=0",
                 "--max-datagram", "1000", "--server-addr", "127.0.0.1:" + server.listeningPort());
             assertThat(client.awaitExit()).as(client.stderr()).isZero();
@@ -136,8 +136,7 @@ class ClientToServerTest {
         Path inA = Files.write(dir.resolve("a.txt"), inputA);
         Path inB = Files.write(dir.resolve("b.txt"), inputB);
         Path out = dir.resolve("out.txt");
-        try (BinaryProcess server = BinaryProcess.start(Binary.SERVER, dir, "--listen-addr", "127.0.0.1:0",
-                "--path", out.toString())) {
+        try (BinaryProcess server = unicastServer(dir, out)) {
             String destination = "127.0.0.1:" + server.listeningPort();
             BinaryProcess clientA = BinaryProcess.start(Binary.CLIENT, dir, "--path", inA.toString(),
                 "--server-addr", destination, "--max-datagram", "500", "--rate", "10M");
@@ -161,8 +160,7 @@ class ClientToServerTest {
         byte[] input = lines("tee", 3_000);
         Path in = Files.write(dir.resolve("in.txt"), input);
         Path out = dir.resolve("out.txt");
-        try (BinaryProcess server = BinaryProcess.start(Binary.SERVER, dir, "--listen-addr", "127.0.0.1:0",
-                "--path", out.toString())) {
+        try (BinaryProcess server = unicastServer(dir, out)) {
             BinaryProcess client = BinaryProcess.run(Binary.CLIENT, dir, "--path", in.toString(), "--tee",
                 "--server-addr", "127.0.0.1:" + server.listeningPort());
             assertCleanExit(client);
@@ -184,8 +182,7 @@ class ClientToServerTest {
     @Test
     void shouldSendStdinFromAPipeAndEachLineAsItComes() throws IOException {
         Path out = dir.resolve("out.txt");
-        try (BinaryProcess server = BinaryProcess.start(Binary.SERVER, dir, "--listen-addr", "127.0.0.1:0",
-                "--path", out.toString())) {
+        try (BinaryProcess server = unicastServer(dir, out)) {
             BinaryProcess client = BinaryProcess.start(Binary.CLIENT, dir, "--path", "-",
                 "--server-addr", "127.0.0.1:" + server.listeningPort());
             OutputStream stdin = client.stdin();
@@ -211,8 +208,7 @@ class ClientToServerTest {
         Path in = Files.write(dir.resolve("in.txt"), input);
         Path out = dir.resolve("out.txt");
         int closed = TestData.closedPort();
-        try (BinaryProcess server = BinaryProcess.start(Binary.SERVER, dir, "--listen-addr", "127.0.0.1:0",
-                "--path", out.toString())) {
+        try (BinaryProcess server = unicastServer(dir, out)) {
             int port = server.listeningPort();
             BinaryProcess client = BinaryProcess.run(Binary.CLIENT, dir, "--path", in.toString(), "--stats=0",
                 "--server-addr", "127.0.0.1:" + closed, "--server-addr", "127.0.0.1:" + port);

@@ -5,6 +5,7 @@ import static io.mproxy.server.TestData.awaitContent;
 import static io.mproxy.server.TestData.lines;
 import static io.mproxy.server.TestData.read;
 import static io.mproxy.server.TestData.stop;
+import static io.mproxy.server.TestData.unicastServer;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.mproxy.common.test.Await;
@@ -71,8 +72,7 @@ class ServerOutputTest {
         byte[] after = lines("after", 2_000);
         Path out = dir.resolve("out.log");
         Path rotated = dir.resolve("out.log.1");
-        try (BinaryProcess server = BinaryProcess.start(Binary.SERVER, dir, "--listen-addr", "127.0.0.1:0",
-                "--path", out.toString())) {
+        try (BinaryProcess server = unicastServer(dir, out)) {
             String destination = "127.0.0.1:" + server.listeningPort();
             send(before, "before.txt", destination);
             awaitContent(out, before);
@@ -92,8 +92,7 @@ class ServerOutputTest {
         byte[] input = lines("term", 8_000);
         Path in = Files.write(dir.resolve("in.txt"), input);
         Path out = dir.resolve("out.log");
-        try (BinaryProcess server = BinaryProcess.start(Binary.SERVER, dir, "--listen-addr", "127.0.0.1:0",
-                "--path", out.toString(), "--stats=0")) {
+        try (BinaryProcess server = unicastServer(dir, out, "--stats=0")) {
             int port = server.listeningPort();
             // Stopped, the server cannot read: everything sent waits in its socket's kernel queue (~350 kB of
             // 4 MiB) when SIGTERM and SIGCONT arrive. What the kernel accepted before SIGTERM must be written.
@@ -121,8 +120,7 @@ class ServerOutputTest {
         byte[] input = lines("drop", 5_000);
         Path in = Files.write(dir.resolve("in.txt"), input);
         Path out = dir.resolve("out.log");
-        try (BinaryProcess server = BinaryProcess.start(Binary.SERVER, dir, "--listen-addr", "127.0.0.1:0",
-                "--path", out.toString(), "--stats=0", "--rcvbuf", "16Ki")) {
+        try (BinaryProcess server = unicastServer(dir, out, "--stats=0", "--rcvbuf", "16Ki")) {
             int port = server.listeningPort();
             // Stopped, with a small socket buffer, the server must lose most of ~200 datagrams in the kernel.
             server.signal("STOP");
@@ -152,8 +150,7 @@ class ServerOutputTest {
         byte[] input = lines("stdout", 2_000);
         Path out = dir.resolve("out.log");
         try (BinaryProcess toStdout = BinaryProcess.start(Binary.SERVER, dir, "--listen-addr", "127.0.0.1:0");
-             BinaryProcess teed = BinaryProcess.start(Binary.SERVER, dir, "--listen-addr", "127.0.0.1:0",
-                 "--path", out.toString(), "--tee")) {
+             BinaryProcess teed = unicastServer(dir, out, "--tee")) {
             Path in = Files.write(dir.resolve("in.txt"), input);
             assertCleanExit(BinaryProcess.run(Binary.CLIENT, dir, "--path", in.toString(),
                 "--server-addr", "127.0.0.1:" + toStdout.listeningPort(),

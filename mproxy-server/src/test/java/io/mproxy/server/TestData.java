@@ -3,6 +3,7 @@ package io.mproxy.server;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.mproxy.common.test.Await;
+import io.mproxy.common.test.Binary;
 import io.mproxy.common.test.BinaryProcess;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -65,6 +66,14 @@ final class TestData {
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
+    }
+
+    /** @return a server on 127.0.0.1, any free port, appending to {@code out}, with {@code extra} arguments. */
+    static BinaryProcess unicastServer(Path dir, Path out, String... extra) {
+        String[] args = Arrays.copyOf(new String[] {"--listen-addr", "127.0.0.1:0", "--path", out.toString()},
+            4 + extra.length);
+        System.arraycopy(extra, 0, args, 4, extra.length);
+        return BinaryProcess.start(Binary.SERVER, dir, args);
     }
 
     /** Sends SIGTERM and checks the process stops cleanly. */
