@@ -20,7 +20,8 @@ public final class KernelDrops {
     private static final Path UDP6 = Path.of("/proc/net/udp6");
     /** Columns of a /proc/net/udp line split on blanks: 4 is {@code tx_queue:rx_queue} in hex, 12 {@code drops}. */
     private static final ToLongFunction<String[]> DROPS = f -> Long.parseLong(f[12]);
-    private static final ToLongFunction<String[]> RX_QUEUE = f -> Long.parseLong(f[4].substring(f[4].indexOf(':') + 1), 16);
+    private static final ToLongFunction<String[]> RX_QUEUE =
+        f -> Long.parseLong(f[4].substring(f[4].indexOf(':') + 1), 16);
 
     private KernelDrops() {
     }

@@ -28,7 +28,8 @@ class ConvertersTest {
     }
 
     @ParameterizedTest
-    @ValueSource(strings = {"", "M", "Mi", "abc", "-1", "-1k", "1x", "1.2.3", "NaN", "Infinity", "99999999999G", "0x10"})
+    @ValueSource(strings = {"", "M", "Mi", "abc", "-1", "-1k", "1x", "1.2.3", "NaN", "Infinity", "99999999999G",
+        "0x10"})
     void shouldRejectWhatIsNotASizeSayingWhatIsExpected(String text) {
         assertThatThrownBy(() -> Converters.parseSize(text))
             .isInstanceOf(TypeConversionException.class)

@@ -50,7 +50,8 @@ class KernelDropsTest {
 
     @Test
     void shouldSayNothingForAClosedChannel() throws Exception {
-        DatagramChannel channel = DatagramChannel.open().bind(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0));
+        DatagramChannel channel = DatagramChannel.open()
+            .bind(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0));
         channel.close();
         assertThat(KernelDrops.forChannel(channel)).isEqualTo(-1);
         assertThat(KernelDrops.queuedBytes(channel)).isEqualTo(-1);

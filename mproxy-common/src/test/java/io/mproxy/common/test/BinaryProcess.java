@@ -29,7 +29,8 @@ import java.util.regex.Pattern;
 public final class BinaryProcess implements AutoCloseable {
     private static final Pattern LISTENING = Pattern.compile("listening on \\S+ \\((\\S+):(\\d+)\\)");
     /** The time and level slf4j-simple puts before each log event (see simplelogger.properties). */
-    private static final Pattern LOG_PREFIX = Pattern.compile("\\d{4}-\\d\\d-\\d\\dT\\S+ (TRACE|DEBUG|INFO|WARN|ERROR) ");
+    private static final Pattern LOG_PREFIX =
+        Pattern.compile("\\d{4}-\\d\\d-\\d\\dT\\S+ (TRACE|DEBUG|INFO|WARN|ERROR) ");
 
     private final Binary binary;
     private final Process process;
