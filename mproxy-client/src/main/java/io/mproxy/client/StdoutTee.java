@@ -3,16 +3,12 @@ package io.mproxy.client;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.WritableByteChannel;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 /**
  * Stdout for {@code --tee}. When the reader of stdout goes away ({@code mproxy-client -t ... | head}), the copy stops
  * and {@code onClosed} runs once, as {@code cat} would stop; any other write error fails the client.
  */
 final class StdoutTee implements WritableByteChannel {
-    private static final Logger LOG = LoggerFactory.getLogger(StdoutTee.class);
-
     private final WritableByteChannel stdout;
     private final Runnable onClosed;
     private boolean closed;
