@@ -210,29 +210,58 @@ public final class SpillStore implements AutoCloseable {
             return;
         }
         writeBuffer.flip();
-        Segment segment = writeSegment();
-        long before = segment.size;
-        try {
-            while (writeBuffer.hasRemaining()) {
-                segment.size += segment.writer.write(writeBuffer);
-            }
-            totalBytes += segment.size - before;
-            writeBuffer.clear();
-        } catch (IOException e) {
+        while (writeBuffer.hasRemaining()) {
+            Segment segment = writeSegment();
+            int end = recordsFitting(segment);
+            int limit = writeBuffer.limit();
+            int start = writeBuffer.position();
+            writeBuffer.limit(end);
+            long before = segment.size;
             try {
-                segment.writer.truncate(before);
-            } catch (IOException ignored) {
-                // the torn tail is detected by its checksum when read
+                while (writeBuffer.hasRemaining()) {
+                    segment.size += segment.writer.write(writeBuffer);
+                }
+                totalBytes += segment.size - before;
+                writeBuffer.limit(limit);
+            } catch (IOException e) {
+                try {
+                    segment.writer.truncate(before);
+                } catch (IOException ignored) {
+                    // a torn tail is found by its checksum when read
+                }
+                segment.size = before;
+                writeBuffer.limit(limit);
+                handBack(failed, start);
+                throw e;
             }
-            segment.size = before;
-            for (int at = 0; at + OVERHEAD <= writeBuffer.limit(); ) {
-                int length = writeBuffer.getInt(at);
-                failed.accept(writeBuffer, at, length);
-                at += length + OVERHEAD;
-            }
-            writeBuffer.clear();
-            throw e;
         }
+        writeBuffer.clear();
+    }
+
+    /** @return the end of the records (from the write buffer's position) that fit in the segment, at least one. */
+    private int recordsFitting(Segment segment) {
+        int at = writeBuffer.position();
+        long room = segmentBytes - segment.size;
+        int end = at + writeBuffer.getInt(at) + OVERHEAD;
+        while (end < writeBuffer.limit()) {
+            int next = end + writeBuffer.getInt(end) + OVERHEAD;
+            if (next - at > room) {
+                break;
+            }
+            end = next;
+        }
+        return end;
+    }
+
+    /** Hands every record not written (from the start of the failed write to the end of the buffer) back. */
+    private void handBack(FailedRecords failed, int start) {
+        int at = start;
+        while (at + OVERHEAD <= writeBuffer.limit()) {
+            int length = writeBuffer.getInt(at);
+            failed.accept(writeBuffer, at, length);
+            at += length + OVERHEAD;
+        }
+        writeBuffer.clear();
     }
 
     private Segment writeSegment() throws IOException {
