@@ -61,7 +61,12 @@ public record SocketSpec(Kind kind, String text, Endpoint endpoint, Path path) {
         if (at < 0 && text.indexOf('/') >= 0) {
             return new SocketSpec(Kind.UNIX, text, null, Path.of(text));
         }
-        Endpoint endpoint = EndpointParser.parse(rest, allowPortZero);
+        Endpoint endpoint;
+        try {
+            endpoint = EndpointParser.parse(rest, allowPortZero);
+        } catch (InvalidEndpointException e) {
+            throw new InvalidEndpointException(e.getMessage().replace("'" + rest + "'", "'" + text + "'"));
+        }
         Kind kind = prefix.equals("tcp") ? Kind.TCP : Kind.UDP;
         return new SocketSpec(kind, text, new Endpoint(text, endpoint.address()), null);
     }
