@@ -4,6 +4,7 @@ import io.mproxy.common.net.Endpoint;
 import io.mproxy.common.net.KernelDrops;
 import io.mproxy.common.net.MulticastSettings;
 import io.mproxy.common.net.NetFormat;
+import io.mproxy.common.net.RecvMmsg;
 import io.mproxy.common.net.UdpChannels;
 import java.io.IOException;
 import java.net.InetSocketAddress;
@@ -18,12 +19,18 @@ public final class UdpSource implements DatagramSource {
 
     private final DatagramChannel channel;
     private final Selector selector;
+    private static final int BATCH = 64;
+
     private final InetSocketAddress bound;
+    private final RecvMmsg batch;
+    private int received;
+    private int next;
 
     private UdpSource(DatagramChannel channel, Selector selector) throws IOException {
         this.channel = channel;
         this.selector = selector;
         this.bound = (InetSocketAddress) channel.getLocalAddress();
+        this.batch = RecvMmsg.of(channel, BATCH, UdpChannels.MAX_UDP_PAYLOAD);
     }
 
     /**
@@ -46,8 +53,28 @@ public final class UdpSource implements DatagramSource {
         }
     }
 
+    /** Takes datagrams from a recvmmsg batch (one syscall for up to 64) where available, else one at a time. */
     @Override
     public int receive(ByteBuffer into, boolean wait) throws IOException {
+        if (batch == null) {
+            return receiveOne(into, wait);
+        }
+        if (next == received) {
+            next = 0;
+            received = batch.receive();
+            if (received == 0 && wait) {
+                selector.select(WAIT_MILLIS);
+                selector.selectedKeys().clear();
+                received = batch.receive();
+            }
+            if (received == 0) {
+                return -1;
+            }
+        }
+        return batch.copy(next++, into);
+    }
+
+    private int receiveOne(ByteBuffer into, boolean wait) throws IOException {
         int start = into.position();
         if (channel.receive(into) != null) {
             return into.position() - start;
@@ -72,6 +99,9 @@ public final class UdpSource implements DatagramSource {
 
     @Override
     public void close() {
+        if (batch != null) {
+            batch.close();
+        }
         UdpChannels.closeQuietly(selector);
         UdpChannels.closeQuietly(channel);
     }
