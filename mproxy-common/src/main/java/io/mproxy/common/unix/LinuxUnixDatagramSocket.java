@@ -105,24 +105,37 @@ final class LinuxUnixDatagramSocket implements UnixDatagramSocket {
         if (Files.exists(path, java.nio.file.LinkOption.NOFOLLOW_LINKS)) {
             removeStale(path);
         }
-        LinuxUnixDatagramSocket socket = open(path, true);
-        try (Arena local = Arena.ofConfined()) {
+        return openWith(path, true, "cannot bind unix socket " + path, (socket, local) -> {
             if (receiveBuffer > 0) {
                 MemorySegment value = local.allocate(JAVA_INT);
                 value.set(JAVA_INT, 0, receiveBuffer);
                 socket.setOption(SO_RCVBUF, value);
             }
-            int rc = (int) BIND.invokeExact(socket.state, socket.fd, address(local, path), 2 + SUN_PATH);
-            if (rc != 0) {
+            if ((int) BIND.invokeExact(socket.state, socket.fd, address(local, path), 2 + SUN_PATH) != 0) {
                 throw socket.error("cannot bind unix socket " + path);
             }
+        });
+    }
+
+    /** The calls that make a fresh socket a bound or connected one. */
+    @FunctionalInterface
+    private interface Setup {
+        void apply(LinuxUnixDatagramSocket socket, Arena local) throws Throwable;
+    }
+
+    /** Opens a socket and applies {@code setup}; on any failure the descriptor is closed and the error names it. */
+    private static LinuxUnixDatagramSocket openWith(Path path, boolean bound, String what, Setup setup)
+        throws IOException {
+        LinuxUnixDatagramSocket socket = open(path, bound);
+        try (Arena local = Arena.ofConfined()) {
+            setup.apply(socket, local);
             return socket;
         } catch (IOException e) {
             socket.closeFd();
             throw e;
         } catch (Throwable e) {
             socket.closeFd();
-            throw new IOException("cannot bind unix socket " + path + ": " + e, e);
+            throw new IOException(what + ": " + e, e);
         }
     }
 
@@ -151,24 +164,15 @@ final class LinuxUnixDatagramSocket implements UnixDatagramSocket {
 
     static UnixDatagramSocket connect(Path path) throws IOException {
         requireAvailable(path);
-        LinuxUnixDatagramSocket socket = open(path, false);
-        try (Arena local = Arena.ofConfined()) {
-            int rc = (int) CONNECT.invokeExact(socket.state, socket.fd, address(local, path), 2 + SUN_PATH);
-            if (rc != 0) {
+        return openWith(path, false, "cannot connect to unix socket " + path, (socket, local) -> {
+            if ((int) CONNECT.invokeExact(socket.state, socket.fd, address(local, path), 2 + SUN_PATH) != 0) {
                 throw socket.error("cannot connect to unix socket " + path);
             }
             MemorySegment tv = local.allocate(16);
             tv.set(JAVA_LONG, 0, 1);
             tv.set(JAVA_LONG, 8, 0);
             socket.setOption(SO_SNDTIMEO, tv);
-            return socket;
-        } catch (IOException e) {
-            socket.closeFd();
-            throw e;
-        } catch (Throwable e) {
-            socket.closeFd();
-            throw new IOException("cannot connect to unix socket " + path + ": " + e, e);
-        }
+        });
     }
 
     private static void requireAvailable(Path path) throws IOException {
