@@ -187,7 +187,7 @@ public final class RelayContext {
         if (queueLimitCount < 1) {
             throw new UsageException("queue_limit_count must be at least 1");
         }
-        if (spillSegmentBytes < (1 << 16) || spillMaxBytes < spillSegmentBytes && spillMaxBytes < (1 << 16)) {
+        if (spillSegmentBytes < (1 << 16) || spillMaxBytes < (1 << 16)) {
             throw new UsageException("spill_segment_bytes and spill_max_bytes must be at least 64Ki");
         }
         if (reconnectMin.isZero() || reconnectMax.compareTo(reconnectMin) < 0) {

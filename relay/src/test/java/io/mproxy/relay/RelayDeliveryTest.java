@@ -46,6 +46,32 @@ class RelayDeliveryTest {
     }
 
     @Test
+    void shouldRelayFromAMulticastGroupWhenTheListenerIsAGroup() throws Exception {
+        io.mproxy.common.test.TestNetwork.assumeTestNamespace();
+        int port;
+        try (java.net.DatagramSocket probe = new java.net.DatagramSocket(0)) {
+            port = probe.getLocalPort();
+        }
+        try (TcpSink fallback = new TcpSink(); TcpSink a = new TcpSink();
+             BinaryProcess relay = start(dir, List.of("spill_dir=" + dir.resolve("spill")), "--multicast-interface",
+                 "lo", "239.1.2.3:" + port, fallback.spec(), a.spec());
+             java.nio.channels.DatagramChannel sender = java.nio.channels.DatagramChannel.open(
+                 java.net.StandardProtocolFamily.INET)) {
+            relay.listeningPort();
+            sender.setOption(java.net.StandardSocketOptions.IP_MULTICAST_IF,
+                io.mproxy.common.test.TestNetwork.loopback());
+            sender.connect(new java.net.InetSocketAddress("239.1.2.3", port));
+            for (int i = 0; i < 200; i++) {
+                sender.write(java.nio.ByteBuffer.wrap(Packets.text(i).getBytes()));
+            }
+            Await.until("200 packets", () -> a.count() >= 200, Await.DEFAULT, relay::stderr);
+            assertThat(a.messages()).isEqualTo(Packets.texts(0, 200));
+            relay.terminate();
+            assertThat(relay.awaitExit()).isZero();
+        }
+    }
+
+    @Test
     void shouldDeliverEveryPacketInOrderOnceAndRemoveTheSocketFileWhenUnixDatagramIn() throws Exception {
         Path socket = dir.resolve("in.sock");
         try (TcpSink fallback = new TcpSink(); TcpSink a = new TcpSink(); TcpSink b = new TcpSink();

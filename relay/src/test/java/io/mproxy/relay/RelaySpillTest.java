@@ -113,6 +113,29 @@ class RelaySpillTest {
     }
 
     @Test
+    void shouldHandWhatCannotBeSpilledToTheFallbackInOrder() throws Exception {
+        TcpSink sink = new TcpSink();
+        sink.down();
+        int count = 6000;
+        try (TcpSink fallback = new TcpSink();
+             BinaryProcess relay = start(dir, fast("spill_max_bytes=64Ki", "spill_segment_bytes=64Ki"),
+                 "127.0.0.1:0", fallback.spec(), sink.spec())) {
+            int port = relay.listeningPort();
+            Packets.udp(port, 0, count, 50);
+            Await.until("a prefix spilled and the rest at the fallback", () -> fallback.count() > 0
+                && spillBytes(dir.resolve("spill")) == spillBytesOf(0, count - fallback.count()), Await.DEFAULT,
+                relay::stderr);
+            relay.terminate();
+            assertThat(relay.awaitExit()).as(relay.stderr()).isZero();
+            int spilled = (int) total(relay, sink.spec(), "spilled");
+            assertThat(total(relay, sink.spec(), "dropped")).isEqualTo(count - spilled);
+            assertThat(spillBytes(dir.resolve("spill"))).isEqualTo(spillBytesOf(0, spilled));
+            assertThat(fallback.messages()).isEqualTo(Packets.texts(spilled, count));
+            assertThat(total(relay, "fallback " + fallback.spec(), "dropped")).isZero();
+        }
+    }
+
+    @Test
     void shouldSpillBeyondTheQueueLimitLongBeforeSpillAfterWhenSinkIsDown() throws Exception {
         TcpSink fallback = new TcpSink();
         TcpSink sink = new TcpSink();
