@@ -1,6 +1,5 @@
 package io.mproxy.relay;
 
-import io.mproxy.common.Errors;
 import io.mproxy.common.net.MulticastSettings;
 import io.mproxy.common.net.SocketSpec;
 import io.mproxy.common.stats.Counter;
@@ -250,6 +249,5 @@ public final class Relay implements AutoCloseable {
                 LOG.warn("{}: {} packet(s) handed to the fallback", worker.spec().text(), c.get(Counter.DROPPED));
             }
         }
-        LOG.debug("closed ({})", Errors.class.getSimpleName());
     }
 }
