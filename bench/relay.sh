@@ -5,19 +5,17 @@
 # (loopback only). The C helper (paced sendmmsg sender, counting TCP sink) is compiled into bench/work/.
 # Usage: bench/relay.sh        Environment: TRIAL_SECONDS (default 1), SIZES (default "100 1400").
 set -euo pipefail
-root=$(cd "$(dirname "$(readlink -f "${BASH_SOURCE[0]}")")/.." && pwd)
-if [ -z "${RELAY_BENCH_NETNS:-}" ]; then
-  if [ "$(id -u)" = 0 ]; then ns=(unshare -n); else ns=(unshare -r -n); fi
-  exec env RELAY_BENCH_NETNS=1 "${ns[@]}" bash "${BASH_SOURCE[0]}" "$@"
-fi
-ip link set lo up
-cd "$root"
-. scripts/lib/java-env.sh
-work="$root/bench/work"
-mkdir -p "$work"
+. "$(dirname "$(readlink -f "${BASH_SOURCE[0]}")")/lib.sh"
+bench_enter_netns "$@"
+cd "$bench_root"
+work="$bench_work"
+bench_need socat
+bench_need gcc
 gcc -O2 -pthread -o "$work/relay-helper" bench/relay-helper.c
 jar=relay/target/mproxy-relay.jar
-if [ ! -f "$jar" ]; then mvn -B -q -o -DskipTests package -pl relay -am >&2; fi
+if [ ! -f "$jar" ] || [ -n "$(find relay/src/main mproxy-common/src/main -newer "$jar" -print -quit)" ]; then
+  mvn -B -q -DskipTests package -pl relay -am >&2
+fi
 trial_seconds=${TRIAL_SECONDS:-1}
 sizes=${SIZES:-100 1400}
 pids=()
@@ -71,7 +69,7 @@ for size in $sizes; do
   "$work/relay-helper" sink 19101 "$work/relay.count" & pids+=($!)
   "$work/relay-helper" sink 19102 "$work/fallback.count" & pids+=($!)
   sleep 0.2
-  "$JAVA_HOME/bin/java" -XX:+UseSerialGC --enable-native-access=ALL-UNNAMED \
+  "$JAVA" -XX:+UseSerialGC --enable-native-access=ALL-UNNAMED \
     --add-exports java.base/sun.nio.ch=ALL-UNNAMED -jar "$jar" --set "spill_dir=$work/spill" \
     127.0.0.1:19100 tcp@127.0.0.1:19102 tcp@127.0.0.1:19101 2>"$work/relay.err" & relay=$!; pids+=($relay)
   for _ in $(seq 1 100); do grep -q "listening on" "$work/relay.err" && break; sleep 0.1; done

@@ -13,7 +13,6 @@ import java.lang.foreign.MemorySegment;
 import java.lang.foreign.StructLayout;
 import java.lang.invoke.MethodHandle;
 import java.lang.invoke.VarHandle;
-import java.lang.reflect.Method;
 import java.nio.ByteBuffer;
 import java.nio.channels.DatagramChannel;
 
@@ -22,8 +21,7 @@ import java.nio.channels.DatagramChannel;
  * foreign function API: one syscall per batch instead of one per datagram. The channel must be non-blocking; wait
  * for it with a selector. {@link #of} returns null where this is unavailable, and callers receive one at a time.
  *
- * <p>The descriptor comes from {@code sun.nio.ch.SelChImpl.getFDVal()}, which needs
- * {@code --add-exports java.base/sun.nio.ch=ALL-UNNAMED} (the binaries' jars and launchers carry it).
+ * <p>The descriptor comes from {@link NativeSocketOptions#descriptor}.
  */
 public final class RecvMmsg implements AutoCloseable {
     private static final int MSGHDR = 56;
@@ -34,11 +32,9 @@ public final class RecvMmsg implements AutoCloseable {
     private static final StructLayout CALL_STATE = Linker.Option.captureStateLayout();
     private static final VarHandle ERRNO = CALL_STATE.varHandle(MemoryLayout.PathElement.groupElement("errno"));
     private static final MethodHandle RECVMMSG;
-    private static final Method GET_FD;
 
     static {
         MethodHandle recvmmsg = null;
-        Method getFd = null;
         String arch = System.getProperty("os.arch", "");
         if (System.getProperty("os.name", "").startsWith("Linux")
             && (arch.equals("amd64") || arch.equals("x86_64") || arch.equals("aarch64"))) {
@@ -47,14 +43,11 @@ public final class RecvMmsg implements AutoCloseable {
                 recvmmsg = linker.downcallHandle(linker.defaultLookup().find("recvmmsg").orElseThrow(),
                     FunctionDescriptor.of(JAVA_INT, JAVA_INT, ADDRESS, JAVA_INT, JAVA_INT, ADDRESS),
                     Linker.Option.captureCallState("errno"));
-                getFd = Class.forName("sun.nio.ch.SelChImpl").getMethod("getFDVal");
-            } catch (ReflectiveOperationException | RuntimeException | LinkageError e) {
+            } catch (RuntimeException | LinkageError e) {
                 recvmmsg = null;
-                getFd = null;
             }
         }
         RECVMMSG = recvmmsg;
-        GET_FD = getFd;
     }
 
     private final int fd;
@@ -91,14 +84,11 @@ public final class RecvMmsg implements AutoCloseable {
      * @return the batch receiver, or null where recvmmsg cannot be used.
      */
     public static RecvMmsg of(DatagramChannel channel, int batch, int maxDatagram) {
-        if (RECVMMSG == null || GET_FD == null || channel.isBlocking()) {
+        int fd = NativeSocketOptions.descriptor(channel);
+        if (RECVMMSG == null || fd < 0 || channel.isBlocking()) {
             return null;
         }
-        try {
-            return new RecvMmsg((int) GET_FD.invoke(channel), batch, maxDatagram);
-        } catch (ReflectiveOperationException | RuntimeException e) {
-            return null;
-        }
+        return new RecvMmsg(fd, batch, maxDatagram);
     }
 
     /**
