@@ -61,30 +61,41 @@ search() {
   echo "$good"
 }
 
-results=()
-for size in $sizes; do
-  start=$([ "$size" -le 200 ] && echo 200000 || echo 100000)
-  # relay
+# run_relay NAME SIZE START JAVA_OPTS... -> prints the best lossless rate of one relay configuration
+run_relay() {
+  local name=$1 size=$2 start=$3 rate relay; shift 3
   rm -rf "$work/spill"
   "$work/relay-helper" sink 19101 "$work/relay.count" & pids+=($!)
   "$work/relay-helper" sink 19102 "$work/fallback.count" & pids+=($!)
   sleep 0.2
-  "$JAVA" -XX:+UseSerialGC --enable-native-access=ALL-UNNAMED \
-    --add-exports java.base/sun.nio.ch=ALL-UNNAMED -jar "$jar" --set "spill_dir=$work/spill" \
-    127.0.0.1:19100 tcp@127.0.0.1:19102 tcp@127.0.0.1:19101 2>"$work/relay.err" & relay=$!; pids+=($relay)
-  for _ in $(seq 1 100); do grep -q "listening on" "$work/relay.err" && break; sleep 0.1; done
-  relay_rate=$(search relay 19100 "$size" 4 "$work/relay.count" "$start")
+  "$JAVA" -XX:+UseSerialGC --enable-native-access=ALL-UNNAMED --add-exports java.base/sun.nio.ch=ALL-UNNAMED \
+    "$@" -jar "$jar" --set "spill_dir=$work/spill" 127.0.0.1:19100 tcp@127.0.0.1:19102 tcp@127.0.0.1:19101 \
+    2>"$work/$name.err" & relay=$!; pids+=($relay)
+  for _ in $(seq 1 100); do grep -q "listening on" "$work/$name.err" && break; sleep 0.1; done
+  rate=$(search "$name" 19100 "$size" 4 "$work/relay.count" "$start")
   kill "$relay"; wait "$relay" || true
   kill "${pids[@]}" 2>/dev/null || true; wait 2>/dev/null || true; pids=()
-  # socat
+  echo "$rate"
+}
+
+mbs() { echo "$1 * $2 / 1000000" | bc -l; }
+
+results=()
+for size in $sizes; do
+  start=$([ "$size" -le 200 ] && echo 200000 || echo 100000)
+  relay_rate=$(run_relay relay "$size" "$start")
+  single_rate=$(run_relay relay-recv1 "$size" "$start" -Dmproxy.relay.recvmmsg=false)
   "$work/relay-helper" sink 19111 "$work/socat.count" & pids+=($!)
   sleep 0.2
-  socat -u -b 65536 UDP-RECV:19110,rcvbuf=8388608 TCP:127.0.0.1:19111 & socat_pid=$!; pids+=($socat_pid)
+  socat -u -b 65536 UDP-RECV:19110,rcvbuf=8388608 TCP:127.0.0.1:19111 & pids+=($!)
   sleep 0.3
   socat_rate=$(search socat 19110 "$size" 0 "$work/socat.count" "$start")
   kill "${pids[@]}" 2>/dev/null || true; wait 2>/dev/null || true; pids=()
-  results+=("$(printf '%5s B   relay %8s pkt/s (%6.1f MB/s)   socat %8s pkt/s (%6.1f MB/s)' "$size" "$relay_rate" \
-    "$(echo "$relay_rate * $size / 1000000" | bc -l)" "$socat_rate" "$(echo "$socat_rate * $size / 1000000" | bc -l)")")
+  results+=("$(printf '| %s B | %s (%.1f MB/s) | %s (%.1f MB/s) | %s (%.1f MB/s) |' "$size" \
+    "$relay_rate" "$(mbs "$relay_rate" "$size")" "$single_rate" "$(mbs "$single_rate" "$size")" \
+    "$socat_rate" "$(mbs "$socat_rate" "$size")")")
 done
-echo "UDP -> TCP, highest lossless paced rate (trials of ${trial_seconds} s, $(nproc) cores):"
+echo "UDP -> TCP, highest lossless paced rate in pkt/s (trials of ${trial_seconds} s, $(nproc) cores):"
+echo "| packet | relay (recvmmsg) | relay (one recv per datagram) | socat |"
+echo "|---|---|---|---|"
 printf '%s\n' "${results[@]}"

@@ -180,12 +180,16 @@ final class Worker implements AutoCloseable {
                 }
             }
             boolean progress = false;
-            if (!connected && !spillAll) {
-                progress = connect(now);
-            }
-            progress |= spillWhatMust(now);
-            if (connected && !spillAll) {
-                progress |= send(now);
+            try {
+                if (!connected && !spillAll) {
+                    progress = connect(now);
+                }
+                progress |= spillWhatMust(now);
+                if (connected && !spillAll) {
+                    progress |= send(now);
+                }
+            } catch (IOException | RuntimeException e) {
+                failed(now, e);
             }
             if (stopping && batchCount == 0 && cursor.atEnd()) {
                 return;
@@ -194,6 +198,17 @@ final class Worker implements AutoCloseable {
                 idle(now);
             }
         }
+    }
+
+    /** An unexpected failure (spill unreadable, a bug): counted and logged; the worker carries on after a pause. */
+    private void failed(long now, Exception e) {
+        counters.increment(Counter.ERRORS);
+        errorLog.warn(spec.text() + ": {}", Errors.describe(e));
+        LOG.debug("{}: failure", spec.text(), e);
+        if (batchCount > 0) {
+            lost(now, Errors.describe(e));
+        }
+        java.util.concurrent.locks.LockSupport.parkNanos(100_000_000L);
     }
 
     private boolean connect(long now) {

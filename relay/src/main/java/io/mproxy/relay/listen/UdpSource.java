@@ -20,6 +20,8 @@ public final class UdpSource implements DatagramSource {
     private final DatagramChannel channel;
     private final Selector selector;
     private static final int BATCH = 64;
+    /** {@code -Dmproxy.relay.recvmmsg=false} receives one datagram per syscall (for measuring what batching buys). */
+    private static final boolean BATCHED = Boolean.parseBoolean(System.getProperty("mproxy.relay.recvmmsg", "true"));
 
     private final InetSocketAddress bound;
     private final RecvMmsg batch;
@@ -30,7 +32,7 @@ public final class UdpSource implements DatagramSource {
         this.channel = channel;
         this.selector = selector;
         this.bound = (InetSocketAddress) channel.getLocalAddress();
-        this.batch = RecvMmsg.of(channel, BATCH, UdpChannels.MAX_UDP_PAYLOAD);
+        this.batch = BATCHED ? RecvMmsg.of(channel, BATCH, UdpChannels.MAX_UDP_PAYLOAD) : null;
     }
 
     /**
