@@ -27,7 +27,7 @@ import org.slf4j.LoggerFactory;
  * sent again whole on the next connection (the reader saw the first half end with the connection). Frames the
  * kernel took completely are never sent again, so nothing arrives twice.
  */
-final class Worker implements AutoCloseable {
+final class Worker {
     private static final Logger LOG = LoggerFactory.getLogger(Worker.class);
     /** The most packets in one batch (one gathering write; the kernel's IOV_MAX). */
     static final int MAX_BATCH = TcpLink.MAX_GATHER;
@@ -477,11 +477,5 @@ final class Worker implements AutoCloseable {
         if (connected && batchCount == 0 && link.peerClosed()) {
             lost(System.nanoTime(), "closed by the peer");
         }
-    }
-
-    @Override
-    public void close() {
-        stopAt(packets.publishedPosition());
-        join(Long.MAX_VALUE);
     }
 }
