@@ -8,7 +8,7 @@ import java.nio.ByteBuffer;
 import java.nio.channels.DatagramChannel;
 
 /** A connected UDP channel (unicast or multicast): one datagram per frame. */
-public final class UdpLink implements Link {
+public final class UdpLink extends DatagramLink {
     private final Endpoint destination;
     private final MulticastSettings multicast;
     private DatagramChannel channel;
@@ -20,34 +20,17 @@ public final class UdpLink implements Link {
     }
 
     @Override
-    public boolean connect() throws IOException {
-        if (channel == null) {
-            channel = UdpChannels.openSender(destination, multicast, 0);
-        }
-        return true;
+    void open() throws IOException {
+        channel = UdpChannels.openSender(destination, multicast, 0);
     }
 
     @Override
-    public boolean isStream() {
-        return false;
+    void send(ByteBuffer datagram) throws IOException {
+        channel.write(datagram);
     }
 
     @Override
-    public long write(ByteBuffer[] frames, int offset, int count) throws IOException {
-        long bytes = 0;
-        for (int i = offset; i < offset + count; i++) {
-            bytes += channel.write(frames[i]);
-        }
-        return bytes;
-    }
-
-    @Override
-    public void await(long timeoutMillis) {
-        // sends block briefly in the kernel; nothing to wait for
-    }
-
-    @Override
-    public void close() {
+    void closeSocket() {
         UdpChannels.closeQuietly(channel);
         channel = null;
     }

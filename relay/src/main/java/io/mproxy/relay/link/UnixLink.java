@@ -6,7 +6,7 @@ import java.nio.ByteBuffer;
 import java.nio.file.Path;
 
 /** A unix datagram socket destination: one datagram per frame; no one bound at the path means down. */
-public final class UnixLink implements Link {
+public final class UnixLink extends DatagramLink {
     private final Path path;
     private UnixDatagramSocket socket;
 
@@ -16,35 +16,17 @@ public final class UnixLink implements Link {
     }
 
     @Override
-    public boolean connect() throws IOException {
-        if (socket == null) {
-            socket = UnixDatagramSocket.connect(path);
-        }
-        return true;
+    void open() throws IOException {
+        socket = UnixDatagramSocket.connect(path);
     }
 
     @Override
-    public boolean isStream() {
-        return false;
+    void send(ByteBuffer datagram) throws IOException {
+        socket.send(datagram);
     }
 
     @Override
-    public long write(ByteBuffer[] frames, int offset, int count) throws IOException {
-        long bytes = 0;
-        for (int i = offset; i < offset + count; i++) {
-            bytes += frames[i].remaining();
-            socket.send(frames[i]);
-        }
-        return bytes;
-    }
-
-    @Override
-    public void await(long timeoutMillis) {
-        // sends wait in the kernel (bounded by SO_SNDTIMEO)
-    }
-
-    @Override
-    public void close() {
+    void closeSocket() {
         if (socket != null) {
             socket.close();
             socket = null;
