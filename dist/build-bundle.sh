@@ -112,7 +112,7 @@ fi
 cp "$root/LICENSE" "$home/LICENSE"
 cp "$dist"/src/main/systemd/*.service "$home/examples/systemd/"
 # --sort for a stable listing; modification times are kept: the start-up archive checks those of the jars.
-tar --sort=name --owner=0 --group=0 --numeric-owner -C "$stage" -cf - "$name" | gzip -9 > "$archive"
+tar --sort=name --owner=0 --group=0 --numeric-owner -C "$stage" -cf - "$name" | gzip > "$archive"
 
 unpacked=$(du -sb "$home" | cut -f1)
 packed=$(stat -c %s "$archive")
