@@ -25,10 +25,13 @@ started=$(date +%s%N)
 # Flags every binary needs (TcpCork and the socket options go through FFM and sun.nio.ch) and the flags chosen for
 # small, short-lived network tools; README.md says why. The archive is dumped with the same flags: CDS refuses
 # its module graph when --add-exports or --enable-native-access differ.
-required_opts="--enable-native-access=ALL-UNNAMED --add-exports java.base/sun.nio.ch=ALL-UNNAMED"
-tuning_opts="-XX:+UseSerialGC -XX:TieredStopAtLevel=1 -Xms8m -Xmx256m -XX:MaxDirectMemorySize=4g"
-tuning_opts="$tuning_opts -XX:+ExitOnOutOfMemoryError -XX:-UsePerfData"
-jvm_opts="$tuning_opts $required_opts"
+jvm_opts=(-XX:+UseSerialGC -XX:TieredStopAtLevel=1 -Xms8m -Xmx256m -XX:MaxDirectMemorySize=4g
+  -XX:+ExitOnOutOfMemoryError -XX:-UsePerfData
+  --enable-native-access=ALL-UNNAMED --add-exports java.base/sun.nio.ch=ALL-UNNAMED)
+
+# The build's own JVMs (BundleTool with JRuby inside, jlink, jdeps) run briefly: C1 and Serial GC halve their CPU.
+tool_jvm=(-XX:TieredStopAtLevel=1 -XX:+UseSerialGC)
+tool_j=(-J-XX:TieredStopAtLevel=1 -J-XX:+UseSerialGC)
 
 say() { printf 'bundle: %s (%s ms)\n' "$*" "$(( ($(date +%s%N) - started) / 1000000 ))"; }
 
@@ -37,16 +40,18 @@ mkdir -p "$home/bin" "$home/lib" "$home/share/man/man1" "$home/share/bash-comple
   "$home/examples/systemd" "$work"
 
 # 1. Jars, binaries, man pages, completion.
-"$java_home/bin/java" --sun-misc-unsafe-memory-access=allow --enable-native-access=ALL-UNNAMED \
+"$java_home/bin/java" "${tool_jvm[@]}" -Djruby.compile.mode=OFF -Djruby.compile.invokedynamic=false \
+  --sun-misc-unsafe-memory-access=allow --enable-native-access=ALL-UNNAMED \
   -cp "$target/tools/*:$(ls "$target"/jars/picocli-*.jar)" \
   "$dist/src/build/java/io/mproxy/dist/build/BundleTool.java" \
   "$target/jars" "$home/lib" "$work/binaries.tsv" "$home/share/man/man1" \
   "$home/share/bash-completion/completions" "$version"
 
 # 2. The runtime: only the modules the jars use. JDK 25 links from its own run-time image (no jmods needed).
-modules=$("$java_home/bin/jdeps" --multi-release 25 --ignore-missing-deps --print-module-deps "$home"/lib/*.jar)
+modules=$("$java_home/bin/jdeps" "${tool_j[@]}" --multi-release 25 --ignore-missing-deps --print-module-deps \
+  "$home"/lib/*.jar)
 say "JDK modules used by the jars: $modules"
-"$java_home/bin/jlink" --add-modules "$modules" --strip-debug --no-header-files --no-man-pages \
+"$java_home/bin/jlink" "${tool_j[@]}" --add-modules "$modules" --strip-debug --no-header-files --no-man-pages \
   --compress zip-6 --output "$home/runtime"
 # libjvm.so keeps its exported (dynamic) symbols; its full symbol table (5 MB, only for native debuggers) goes.
 if command -v strip > /dev/null 2>&1; then
@@ -64,7 +69,7 @@ for jar in "$home"/lib/*.jar; do
   dump_class_path="$dump_class_path${dump_class_path:+:}$jar"
 done
 while IFS=$'\t' read -r binary main; do
-  sed -e "s|@NAME@|$binary|g" -e "s|@MAIN@|$main|g" -e "s|@JVM_OPTS@|$jvm_opts|g" \
+  sed -e "s|@NAME@|$binary|g" -e "s|@MAIN@|$main|g" -e "s|@JVM_OPTS@|${jvm_opts[*]}|g" \
     -e "s|@CLASS_PATH@|$class_path|g" "$dist/src/main/launcher/launcher.sh" > "$home/bin/$binary"
   chmod 755 "$home/bin/$binary"
 done < "$work/binaries.tsv"
@@ -89,7 +94,7 @@ done
 say "class lists recorded"
 cat "$work"/*.classlist | grep -v '^#' | sed 's/ id: [0-9]*$//' | awk '!seen[$0]++' > "$work/mproxy.classlist"
 "$home/runtime/bin/java" -Xshare:dump -XX:SharedClassListFile="$work/mproxy.classlist" \
-  -XX:SharedArchiveFile="$home/lib/mproxy.jsa" -XX:+AOTClassLinking $jvm_opts \
+  -XX:SharedArchiveFile="$home/lib/mproxy.jsa" -XX:+AOTClassLinking "${jvm_opts[@]}" \
   -cp "$dump_class_path" > "$work/dump.log" 2>&1 || {
   cat "$work/dump.log" >&2; echo "bundle: the start-up archive dump failed" >&2; exit 1; }
 skipped=$(grep -c 'Skipping' "$work/dump.log" || true)
