@@ -7,12 +7,14 @@ while [ -h "$self" ]; do
   link=$(readlink "$self") || exit 1
   case $link in
     /*) self=$link ;;
-    *) self=$(dirname "$self")/$link ;;
+    *) self=$(dirname -- "$self")/$link ;;
   esac
 done
-home=$(cd "$(dirname "$self")/.." && pwd -P) || exit 1
+# CDPATH cleared: with it set, cd may print the directory and spoil $home.
+home=$(CDPATH='' cd -- "$(dirname -- "$self")/.." && pwd -P) || exit 1
 lib=$home/lib
-# MPROXY_JAVA_OPTS is unquoted on purpose: it holds several options.
+# MPROXY_JAVA_OPTS is unquoted on purpose: it holds several options (split on blanks, never glob-expanded).
+set -f
 # shellcheck disable=SC2086
 exec "$home/runtime/bin/java" @JVM_OPTS@ -XX:SharedArchiveFile="$lib/mproxy.jsa" $MPROXY_JAVA_OPTS \
   -cp "@CLASS_PATH@" @MAIN@ "$@"

@@ -9,9 +9,10 @@ import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
+import java.util.stream.Collectors;
+import java.util.stream.IntStream;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -134,7 +135,7 @@ class BundleTest {
             BinaryProcess client = run("mproxy-client", List.of(launcher("mproxy-client").toString(),
                 "--path", in.toString(), "--server-addr", "127.0.0.1:" + port));
             assertThat(client.awaitExit()).as(client.stderr()).isZero();
-            Await.until("all bytes in " + out, () -> size(out) == input.length);
+            Await.until("all bytes in " + out, () -> out.toFile().length() == input.length);
 
             server.terminate();
             assertThat(server.awaitExit()).as(server.stderr()).isZero();
@@ -150,24 +151,14 @@ class BundleTest {
 
     private BinaryProcess run(String binary, List<String> command) {
         Binary labelled = new Binary(binary, "(launcher)");
-        BinaryProcess process = BinaryProcess.launch(labelled, dir, null, new ArrayList<>(command));
+        BinaryProcess process = BinaryProcess.launch(labelled, dir, null, command);
         process.closeStdin();
         return process;
     }
 
-    private static long size(Path file) {
-        try {
-            return Files.exists(file) ? Files.size(file) : 0;
-        } catch (IOException e) {
-            return 0;
-        }
-    }
-
+    /** @return {@code count} numbered text lines, as the input of a transfer. */
     private static byte[] lines(int count) {
-        StringBuilder text = new StringBuilder();
-        for (int i = 0; i < count; i++) {
-            text.append("line ").append(i).append(" of the bundle test\n");
-        }
-        return text.toString().getBytes(StandardCharsets.US_ASCII);
+        return IntStream.range(0, count).mapToObj(i -> "line " + i + " of the bundle test\n")
+            .collect(Collectors.joining()).getBytes(StandardCharsets.US_ASCII);
     }
 }
