@@ -37,7 +37,7 @@ say() { printf 'bundle: %s (%s ms)\n' "$*" "$(( ($(date +%s%N) - started) / 1000
 
 rm -rf "$stage" "$work" "$archive"
 mkdir -p "$home/bin" "$home/lib" "$home/share/man/man1" "$home/share/bash-completion/completions" \
-  "$home/examples/systemd" "$work"
+  "$home/examples/systemd" "$work/classlists"
 
 # 1. Jars, binaries, man pages, completion.
 "$java_home/bin/java" "${tool_jvm[@]}" -Djruby.compile.mode=OFF -Djruby.compile.invokedynamic=false \
@@ -81,7 +81,7 @@ for launcher in "$home"/bin/*; do
   binary=$(basename "$launcher")
   for args in --version --help --no-such-option; do
     status=0
-    MPROXY_JAVA_OPTS="-Xshare:off -XX:DumpLoadedClassList=$work/$binary$args.classlist" \
+    MPROXY_JAVA_OPTS="-Xshare:off -XX:DumpLoadedClassList=$work/classlists/$binary$args" \
       "$launcher" "$args" > "$work/$binary$args.out" 2>&1 || status=$?
     expected=0; [ "$args" = --no-such-option ] && expected=2
     if [ "$status" != "$expected" ]; then
@@ -92,7 +92,7 @@ for launcher in "$home"/bin/*; do
   done
 done
 say "class lists recorded"
-cat "$work"/*.classlist | grep -v '^#' | sed 's/ id: [0-9]*$//' | awk '!seen[$0]++' > "$work/mproxy.classlist"
+cat "$work"/classlists/* | grep -v '^#' | sed 's/ id: [0-9]*$//' | awk '!seen[$0]++' > "$work/mproxy.classlist"
 "$home/runtime/bin/java" -Xshare:dump -XX:SharedClassListFile="$work/mproxy.classlist" \
   -XX:SharedArchiveFile="$home/lib/mproxy.jsa" -XX:+AOTClassLinking "${jvm_opts[@]}" \
   -cp "$dump_class_path" > "$work/dump.log" 2>&1 || {
