@@ -59,13 +59,26 @@ public final class BinaryProcess implements AutoCloseable {
      * @return the running process.
      */
     public static BinaryProcess start(Binary binary, Path dir, Path input, String... args) {
+        List<String> command = new ArrayList<>(List.of(java(), "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1",
+            "--enable-native-access=ALL-UNNAMED",
+            "--add-exports", "java.base/sun.nio.ch=ALL-UNNAMED", "-cp", classPath(), binary.mainClass()));
+        command.addAll(List.of(args));
+        return launch(binary, dir, input, command);
+    }
+
+    /**
+     * Starts the binary by any command line, such as its launcher script in the bundle.
+     *
+     * @param binary  the binary (its name labels files and messages).
+     * @param dir     a directory for its stdout and stderr files.
+     * @param input   a file for stdin, or null for a pipe.
+     * @param command the command line.
+     * @return the running process.
+     */
+    public static BinaryProcess launch(Binary binary, Path dir, Path input, List<String> command) {
         try {
             Path out = Files.createTempFile(dir, binary.name() + "-", ".out");
             Path err = Files.createTempFile(dir, binary.name() + "-", ".err");
-            List<String> command = new ArrayList<>(List.of(java(), "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1",
-                "--enable-native-access=ALL-UNNAMED",
-                "--add-exports", "java.base/sun.nio.ch=ALL-UNNAMED", "-cp", classPath(), binary.mainClass()));
-            command.addAll(List.of(args));
             ProcessBuilder builder = new ProcessBuilder(command).redirectOutput(out.toFile()).redirectError(err.toFile());
             if (input != null) {
                 builder.redirectInput(input.toFile());

@@ -1,0 +1,125 @@
+#!/usr/bin/env bash
+# Builds the self-contained bundle target/mproxy-VERSION-linux-x64.tar.gz (run by dist/pom.xml in the package phase,
+# after maven-dependency-plugin copied the toolkit's jars to target/jars and the build tools to target/tools).
+#   1. jars into lib/ (picocli's Java 5 class files re-emitted as Java 8, see ClassFileUpgrade), the binaries found
+#      in them, their man pages and bash completion scripts (BundleTool);
+#   2. a jlink-ed runtime of exactly the JDK modules jdeps finds in those jars;
+#   3. one POSIX sh launcher per binary;
+#   4. a start-up archive (CDS with AOT class linking) of the classes every binary loads for --version, --help and
+#      a usage error;
+#   5. README.md, LICENSE, systemd examples, and the tar.gz.
+# Usage: build-bundle.sh VERSION TARGET_DIR   (JAVA_HOME: the JDK 25 running Maven)
+set -euo pipefail
+version="$1"
+target="$2"
+dist=$(cd "$(dirname "$(readlink -f "${BASH_SOURCE[0]}")")" && pwd)
+root=$(dirname "$dist")
+java_home="${JAVA_HOME:?JAVA_HOME must point at a JDK 25}"
+name="mproxy-$version"
+archive="$target/$name-linux-x64.tar.gz"
+stage="$target/bundle"
+home="$stage/$name"
+work="$target/bundle-work"
+started=$(date +%s%N)
+
+# Flags every binary needs (TcpCork and the socket options go through FFM and sun.nio.ch) and the flags chosen for
+# small, short-lived network tools; README.md says why. The archive is dumped with the same flags: CDS refuses
+# its module graph when --add-exports or --enable-native-access differ.
+jvm_opts=(-XX:+UseSerialGC -XX:TieredStopAtLevel=1 -Xms8m -Xmx256m -XX:MaxDirectMemorySize=4g
+  -XX:+ExitOnOutOfMemoryError -XX:-UsePerfData
+  --enable-native-access=ALL-UNNAMED --add-exports java.base/sun.nio.ch=ALL-UNNAMED)
+
+# The build's own JVMs (BundleTool with JRuby inside, jlink, jdeps) run briefly: C1 and Serial GC halve their CPU.
+tool_jvm=(-XX:TieredStopAtLevel=1 -XX:+UseSerialGC)
+tool_j=(-J-XX:TieredStopAtLevel=1 -J-XX:+UseSerialGC)
+
+say() { printf 'bundle: %s (%s ms)\n' "$*" "$(( ($(date +%s%N) - started) / 1000000 ))"; }
+
+rm -rf "$stage" "$work" "$archive"
+mkdir -p "$home/bin" "$home/lib" "$home/share/man/man1" "$home/share/bash-completion/completions" \
+  "$home/examples/systemd" "$work/classlists"
+
+# 1. Jars, binaries, man pages, completion.
+"$java_home/bin/java" "${tool_jvm[@]}" -Djruby.compile.mode=OFF -Djruby.compile.invokedynamic=false \
+  --sun-misc-unsafe-memory-access=allow --enable-native-access=ALL-UNNAMED \
+  -cp "$target/tools/*:$(ls "$target"/jars/picocli-*.jar)" \
+  "$dist/src/build/java/io/mproxy/dist/build/BundleTool.java" \
+  "$target/jars" "$home/lib" "$work/binaries.tsv" "$home/share/man/man1" \
+  "$home/share/bash-completion/completions" "$version"
+
+# 2. The runtime: only the modules the jars use. JDK 25 links from its own run-time image (no jmods needed).
+modules=$("$java_home/bin/jdeps" "${tool_j[@]}" --multi-release 25 --ignore-missing-deps --print-module-deps \
+  "$home"/lib/*.jar)
+say "JDK modules used by the jars: $modules"
+"$java_home/bin/jlink" "${tool_j[@]}" --add-modules "$modules" --strip-debug --no-header-files --no-man-pages \
+  --compress zip-6 --output "$home/runtime"
+# libjvm.so keeps its exported (dynamic) symbols; its full symbol table (5 MB, only for native debuggers) goes.
+if command -v strip > /dev/null 2>&1; then
+  strip --strip-unneeded "$home/runtime/lib/server/libjvm.so"
+else
+  say "no 'strip' (binutils): libjvm.so keeps its symbol table, the bundle is 5 MB larger"
+fi
+say "runtime linked"
+
+# 3. Launchers. The class path is the same for every binary (one archive serves them all) and in a fixed order.
+class_path=""
+dump_class_path=""
+for jar in "$home"/lib/*.jar; do
+  class_path="$class_path${class_path:+:}\$lib/$(basename "$jar")"
+  dump_class_path="$dump_class_path${dump_class_path:+:}$jar"
+done
+while IFS=$'\t' read -r binary main; do
+  sed -e "s|@NAME@|$binary|g" -e "s|@MAIN@|$main|g" -e "s|@JVM_OPTS@|${jvm_opts[*]}|g" \
+    -e "s|@CLASS_PATH@|$class_path|g" "$dist/src/main/launcher/launcher.sh" > "$home/bin/$binary"
+  chmod 755 "$home/bin/$binary"
+done < "$work/binaries.tsv"
+say "launchers written"
+
+# 4. The start-up archive: the classes loaded by every binary's --version, --help and a usage error, merged into
+# one class list (ids dropped, duplicates removed), dumped with AOT class linking.
+for launcher in "$home"/bin/*; do
+  binary=$(basename "$launcher")
+  for args in --version --help --no-such-option; do
+    status=0
+    MPROXY_JAVA_OPTS="-Xshare:off -XX:DumpLoadedClassList=$work/classlists/$binary$args" \
+      "$launcher" "$args" > "$work/$binary$args.out" 2>&1 || status=$?
+    expected=0; [ "$args" = --no-such-option ] && expected=2
+    if [ "$status" != "$expected" ]; then
+      echo "bundle: $binary $args exited $status, expected $expected:" >&2
+      cat "$work/$binary$args.out" >&2
+      exit 1
+    fi
+  done
+done
+say "class lists recorded"
+cat "$work"/classlists/* | grep -v '^#' | sed 's/ id: [0-9]*$//' | awk '!seen[$0]++' > "$work/mproxy.classlist"
+"$home/runtime/bin/java" -Xshare:dump -XX:SharedClassListFile="$work/mproxy.classlist" \
+  -XX:SharedArchiveFile="$home/lib/mproxy.jsa" -XX:+AOTClassLinking "${jvm_opts[@]}" \
+  -cp "$dump_class_path" > "$work/dump.log" 2>&1 || {
+  cat "$work/dump.log" >&2; echo "bundle: the start-up archive dump failed" >&2; exit 1; }
+skipped=$(grep -c 'Skipping' "$work/dump.log" || true)
+say "start-up archive: $(wc -l < "$work/mproxy.classlist") class list entries, $skipped skipped (see $work/dump.log)"
+for launcher in "$home"/bin/*; do
+  if ! MPROXY_JAVA_OPTS="-Xshare:on" "$launcher" --version > "$work/check.out" 2>&1; then
+    cat "$work/check.out" >&2
+    echo "bundle: $(basename "$launcher") cannot use the start-up archive (-Xshare:on failed)" >&2
+    exit 1
+  fi
+done
+
+# 5. Documents, examples, archive.
+if [ -f "$root/README.md" ]; then
+  cp "$root/README.md" "$home/README.md"
+else
+  say "no README.md at the repository root: bundling dist/README.md as README.md"
+  cp "$dist/README.md" "$home/README.md"
+fi
+cp "$root/LICENSE" "$home/LICENSE"
+cp "$dist"/src/main/systemd/*.service "$home/examples/systemd/"
+# --sort for a stable listing; modification times are kept: the start-up archive checks those of the jars.
+tar --sort=name --owner=0 --group=0 --numeric-owner -C "$stage" -cf - "$name" | gzip > "$archive"
+
+unpacked=$(du -sb "$home" | cut -f1)
+packed=$(stat -c %s "$archive")
+say "$archive: $(awk -v p="$packed" -v u="$unpacked" \
+  'BEGIN { printf "%.1f MiB (%.1f MiB unpacked)", p / 1048576, u / 1048576 }')"

@@ -1,0 +1,164 @@
+package io.mproxy.dist;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.mproxy.common.test.Await;
+import io.mproxy.common.test.Binary;
+import io.mproxy.common.test.BinaryProcess;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Collectors;
+import java.util.stream.IntStream;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.MethodSource;
+
+/**
+ * The bundle as a user gets it: {@code target/mproxy-VERSION-linux-x64.tar.gz} unpacked into a directory whose path
+ * has a space, every binary run through its launcher in {@code bin/}.
+ */
+class BundleTest {
+    private static final String VERSION = System.getProperty("mproxy.version");
+
+    @TempDir
+    static Path unpacked;
+    static Path home;
+
+    @TempDir
+    Path dir;
+
+    @BeforeAll
+    static void unpack() throws IOException, InterruptedException {
+        Path bundle = Path.of(System.getProperty("mproxy.bundle"));
+        Path into = Files.createDirectories(unpacked.resolve("install dir"));
+        Process tar = new ProcessBuilder("tar", "-xzf", bundle.toString(), "-C", into.toString())
+            .redirectErrorStream(true).start();
+        String output = new String(tar.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        assertThat(tar.waitFor(60, TimeUnit.SECONDS)).as("tar finished").isTrue();
+        assertThat(tar.exitValue()).as(output).isZero();
+        home = into.resolve("mproxy-" + VERSION);
+    }
+
+    static Stream<String> binaries() throws IOException {
+        try (Stream<Path> launchers = Files.list(home.resolve("bin"))) {
+            return launchers.map(p -> p.getFileName().toString()).sorted().toList().stream();
+        }
+    }
+
+    @Test
+    void shouldHoldEveryPartWhenUnpacked() throws IOException {
+        assertThat(binaries().toList()).contains("mproxy-client", "mproxy-server");
+        for (String binary : binaries().toList()) {
+            assertThat(home.resolve("share/man/man1/" + binary + ".1")).content().startsWith("'\\\" t")
+                .contains(".TH \"" + binary.toUpperCase().replace("-", "\\-") + "\" \"1\"");
+            assertThat(home.resolve("share/bash-completion/completions/" + binary)).content()
+                .contains("complete -F _complete_" + binary + " -o default " + binary);
+        }
+        assertThat(home.resolve("README.md")).isNotEmptyFile();
+        assertThat(home.resolve("LICENSE")).content().contains("Apache License", "Version 2.0, January 2004");
+        assertThat(home.resolve("examples/systemd/mproxy-server.service")).content()
+            .contains("Type=simple", "Restart=on-failure", "ExecReload=/bin/kill -HUP $MAINPID");
+        assertThat(home.resolve("examples/systemd/relay.service")).content()
+            .contains("Type=simple", "Restart=on-failure", "ExecReload=/bin/kill -HUP $MAINPID");
+        assertThat(home.resolve("runtime/release")).content().contains("JAVA_VERSION=\"25");
+        assertThat(home.resolve("lib/mproxy.jsa")).isNotEmptyFile();
+    }
+
+    @ParameterizedTest
+    @MethodSource("binaries")
+    void shouldPrintVersionWithoutWarningsWhenStartedByLauncher(String binary) {
+        BinaryProcess process = run(binary, List.of(launcher(binary).toString(), "--version"));
+        assertThat(process.awaitExit()).as(process.stderr()).isZero();
+        assertThat(new String(process.stdoutBytes(), StandardCharsets.UTF_8))
+            .matches(binary + " " + VERSION.replace(".", "\\.") + " \\(Java 25[^)]*\\)\\n");
+        assertThat(process.stderr()).isEmpty();
+    }
+
+    @ParameterizedTest
+    @MethodSource("binaries")
+    void shouldPrintHelpWhenStartedByLauncher(String binary) {
+        BinaryProcess process = run(binary, List.of(launcher(binary).toString(), "--help"));
+        assertThat(process.awaitExit()).as(process.stderr()).isZero();
+        assertThat(new String(process.stdoutBytes(), StandardCharsets.UTF_8))
+            .startsWith("Usage: " + binary + " ").contains("-V, --version");
+        assertThat(process.stderr()).isEmpty();
+    }
+
+    @ParameterizedTest
+    @MethodSource("binaries")
+    void shouldUseStartUpArchiveWhenSharingIsRequired(String binary) {
+        BinaryProcess process = run(binary, List.of("env", "MPROXY_JAVA_OPTS=-Xshare:on",
+            launcher(binary).toString(), "--version"));
+        assertThat(process.awaitExit()).as("-Xshare:on fails when the archive cannot be used: " + process.stderr())
+            .isZero();
+        assertThat(process.stderr()).isEmpty();
+    }
+
+    @Test
+    void shouldFindBundleWhenLauncherIsReachedThroughSymlinks() throws IOException {
+        Path absolute = Files.createSymbolicLink(dir.resolve("client-link"), launcher("mproxy-client"));
+        Path relative = Files.createSymbolicLink(dir.resolve("relative link"), dir.relativize(absolute));
+        BinaryProcess process = run("mproxy-client", List.of(relative.toString(), "--version"));
+        assertThat(process.awaitExit()).as(process.stderr()).isZero();
+        assertThat(new String(process.stdoutBytes(), StandardCharsets.UTF_8)).startsWith("mproxy-client " + VERSION);
+    }
+
+    @Test
+    void shouldExitWithUsageCodeWhenOptionIsUnknown() {
+        BinaryProcess process = run("mproxy-client", List.of(launcher("mproxy-client").toString(),
+            "--path", "-", "--bogus"));
+        assertThat(process.awaitExit()).isEqualTo(2);
+        assertThat(process.stderrLines()).containsExactly(
+            "mproxy-client: Unknown option: '--bogus' (see 'mproxy-client --help')");
+    }
+
+    @Test
+    void shouldTransferByteExactAndStopCleanlyOnSigtermWhenRunThroughLaunchers() throws IOException {
+        byte[] input = lines(20_000);
+        Path in = Files.write(dir.resolve("in.txt"), input);
+        Path out = dir.resolve("out.txt");
+        try (BinaryProcess server = BinaryProcess.launch(Binary.SERVER, dir, null, List.of(
+            launcher("mproxy-server").toString(), "--listen-addr", "127.0.0.1:0", "--path", out.toString(),
+            "--stats=3600"))) {
+            int port = server.listeningPort();
+            assertThat(ProcessHandle.of(server.pid()).flatMap(p -> p.info().command()))
+                .as("the launcher execs the JVM: the process started is java itself")
+                .hasValue(home.resolve("runtime/bin/java").toRealPath().toString());
+
+            BinaryProcess client = run("mproxy-client", List.of(launcher("mproxy-client").toString(),
+                "--path", in.toString(), "--server-addr", "127.0.0.1:" + port));
+            assertThat(client.awaitExit()).as(client.stderr()).isZero();
+            Await.until("all bytes in " + out, () -> out.toFile().length() == input.length);
+
+            server.terminate();
+            assertThat(server.awaitExit()).as(server.stderr()).isZero();
+            assertThat(server.stderr()).contains("stopping (SIGTERM)",
+                "total output " + out + ": datagrams out ", ", bytes out " + input.length + ", dropped 0, errors 0");
+        }
+        assertThat(Files.readAllBytes(out)).isEqualTo(input);
+    }
+
+    private Path launcher(String binary) {
+        return home.resolve("bin").resolve(binary);
+    }
+
+    private BinaryProcess run(String binary, List<String> command) {
+        Binary labelled = new Binary(binary, "(launcher)");
+        BinaryProcess process = BinaryProcess.launch(labelled, dir, null, command);
+        process.closeStdin();
+        return process;
+    }
+
+    /** @return {@code count} numbered text lines, as the input of a transfer. */
+    private static byte[] lines(int count) {
+        return IntStream.range(0, count).mapToObj(i -> "line " + i + " of the bundle test\n")
+            .collect(Collectors.joining()).getBytes(StandardCharsets.US_ASCII);
+    }
+}
