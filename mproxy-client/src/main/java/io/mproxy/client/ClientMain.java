@@ -1,6 +1,6 @@
 package io.mproxy.client;
 
-import io.mproxy.common.cli.Cli;
+import io.mproxy.common.cli.BinaryMain;
 
 /** Entry point of {@code mproxy-client}. */
 public final class ClientMain {
@@ -9,6 +9,6 @@ public final class ClientMain {
 
     /** @param args the command line, see {@code mproxy-client --help}. */
     public static void main(String[] args) {
-        Cli.main(new ClientCommand(), args);
+        BinaryMain.run("mproxy-client", ClientCommand.class, args);
     }
 }

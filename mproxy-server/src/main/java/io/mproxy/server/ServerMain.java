@@ -1,6 +1,6 @@
 package io.mproxy.server;
 
-import io.mproxy.common.cli.Cli;
+import io.mproxy.common.cli.BinaryMain;
 
 /** Entry point of {@code mproxy-server}. */
 public final class ServerMain {
@@ -9,6 +9,6 @@ public final class ServerMain {
 
     /** @param args the command line, see {@code mproxy-server --help}. */
     public static void main(String[] args) {
-        Cli.main(new ServerCommand(), args);
+        BinaryMain.run("mproxy-server", ServerCommand.class, args);
     }
 }

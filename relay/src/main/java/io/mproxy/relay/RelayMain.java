@@ -1,6 +1,6 @@
 package io.mproxy.relay;
 
-import io.mproxy.common.cli.Cli;
+import io.mproxy.common.cli.BinaryMain;
 
 /** Entry point of {@code relay}. */
 public final class RelayMain {
@@ -9,6 +9,6 @@ public final class RelayMain {
 
     /** @param args the command line, see {@code relay --help}. */
     public static void main(String[] args) {
-        Cli.main(new RelayCommand(), args);
+        BinaryMain.run("relay", RelayCommand.class, args);
     }
 }
