@@ -182,7 +182,8 @@ final class UpstreamConnector {
      * @param address     the numeric address connected to.
      * @param description {@code " with TLSv1.3 ..."} for TLS, else empty.
      */
-    record Connection(ReadableByteChannel channel, Closeable closer, String address, String description) implements Closeable {
+    record Connection(ReadableByteChannel channel, Closeable closer, String address, String description)
+        implements Closeable {
         @Override
         public void close() throws IOException {
             closer.close();

@@ -58,9 +58,11 @@ class TlsUpstreamTest {
                 "tls://localhost:" + tls.getLocalPort(), "--tls-trust-store", certificates.trustStore().toString(),
                 "--tls_trust_store_password", TestCertificates.TRUST_PASSWORD,
                 "--udp-downstream-addr", "127.0.0.1:" + udpPort)) {
-                try (SSLSocket connection = (SSLSocket) tls.accept(); OutputStream stream = connection.getOutputStream()) {
+                try (SSLSocket connection = (SSLSocket) tls.accept();
+                     OutputStream stream = connection.getOutputStream()) {
                     connection.startHandshake();
-                    for (SNIServerName name : ((ExtendedSSLSession) connection.getSession()).getRequestedServerNames()) {
+                    ExtendedSSLSession session = (ExtendedSSLSession) connection.getSession();
+                    for (SNIServerName name : session.getRequestedServerNames()) {
                         serverNames.add(((SNIHostName) name).getAsciiName());
                     }
                     stream.write(input);
@@ -84,7 +86,8 @@ class TlsUpstreamTest {
             Thread acceptor = acceptAndHandshakeForever(tls);
             try (BinaryProcess proxy = BinaryProcess.start(Binary.PROXY, dir, "--tls", "--tcp-connect-addr",
                 "localhost:" + tls.getLocalPort(), "--tls-trust-store", certificates.trustStore().toString(),
-                "--tls-trust-store-password", TestCertificates.TRUST_PASSWORD, "--udp-downstream-addr", "127.0.0.1:9")) {
+                "--tls-trust-store-password", TestCertificates.TRUST_PASSWORD,
+                "--udp-downstream-addr", "127.0.0.1:9")) {
                 String expected = "WARN cannot connect to localhost:" + tls.getLocalPort() + ": TLS handshake failed: "
                     + "the server's certificate is not valid for 'localhost' (No subject alternative DNS name "
                     + "matching localhost found); retrying in ";
