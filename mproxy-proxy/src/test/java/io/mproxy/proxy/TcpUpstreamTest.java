@@ -3,19 +3,19 @@ package io.mproxy.proxy;
 import static io.mproxy.proxy.TestData.awaitSize;
 import static io.mproxy.proxy.TestData.concat;
 import static io.mproxy.proxy.TestData.lines;
+import static io.mproxy.proxy.TestData.listenTcp;
+import static io.mproxy.proxy.TestData.serveOnce;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.mproxy.common.test.Await;
 import io.mproxy.common.test.Binary;
 import io.mproxy.common.test.BinaryProcess;
 import java.io.IOException;
-import java.io.OutputStream;
-import java.io.UncheckedIOException;
 import java.net.DatagramPacket;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.ServerSocket;
-import java.net.Socket;
+import java.net.StandardSocketOptions;
 import java.nio.ByteBuffer;
 import java.nio.channels.DatagramChannel;
 import java.nio.file.Files;
@@ -41,7 +41,7 @@ class TcpUpstreamTest {
             "--path", out.toString())) {
             int udpPort = server.listeningPort();
             int tcpPort;
-            try (ServerSocket upstream = listen(0)) {
+            try (ServerSocket upstream = listenTcp(0)) {
                 tcpPort = upstream.getLocalPort();
                 try (BinaryProcess proxy = BinaryProcess.start(Binary.PROXY, dir, "--tcp-connect-addr",
                     "127.0.0.1:" + tcpPort, "--udp-downstream-addr", "127.0.0.1:" + udpPort, "--stats=0")) {
@@ -50,7 +50,7 @@ class TcpUpstreamTest {
                     upstream.close();
                     proxy.awaitStderr("127\\.0\\.0\\.1:" + tcpPort + ": connection closed by the server after "
                         + before.length + " bytes; retrying in \\d\\.\\d s");
-                    try (ServerSocket restarted = listen(tcpPort)) {
+                    try (ServerSocket restarted = listenTcp(tcpPort)) {
                         serveOnce(restarted, after);
                         awaitSize(out, before.length + after.length);
                     }
@@ -81,10 +81,13 @@ class TcpUpstreamTest {
         byte[] bytes = java.util.Arrays.copyOf(stream.array(), stream.position());
         try (DatagramChannel downstream = DatagramChannel.open()
                 .bind(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0));
-             ServerSocket upstream = listen(0);
+             ServerSocket upstream = listenTcp(0);
              BinaryProcess proxy = BinaryProcess.start(Binary.PROXY, dir, "--tcp_connect_addr",
                  "127.0.0.1:" + upstream.getLocalPort(), "--framing", "length", "--udp-downstream-addr",
                  "127.0.0.1:" + ((InetSocketAddress) downstream.getLocalAddress()).getPort())) {
+            // Every message must fit in the socket buffer: the proxy sends them in one burst.
+            downstream.setOption(StandardSocketOptions.SO_RCVBUF, 4 << 20);
+            assertThat(downstream.getOption(StandardSocketOptions.SO_RCVBUF)).isGreaterThanOrEqualTo(4 << 20);
             CompletableFuture<Void> served = CompletableFuture.runAsync(() -> serveOnce(upstream, bytes));
             downstream.socket().setSoTimeout((int) Await.DEFAULT.toMillis());
             List<byte[]> received = new ArrayList<>();
@@ -103,7 +106,7 @@ class TcpUpstreamTest {
     @Test
     void shouldKeepRetryingWithBackoffWhenRefusedAndExitZeroOnSigterm() throws IOException {
         int closedPort;
-        try (ServerSocket probe = listen(0)) {
+        try (ServerSocket probe = listenTcp(0)) {
             closedPort = probe.getLocalPort();
         }
         try (BinaryProcess proxy = BinaryProcess.start(Binary.PROXY, dir, "--tcp-connect-addr",
@@ -123,22 +126,5 @@ class TcpUpstreamTest {
     private static List<Double> delays(List<String> retries) {
         return retries.stream().map(l -> l.replaceAll(".*retrying in (\\d+\\.\\d) s.*", "$1"))
             .map(Double::parseDouble).toList();
-    }
-
-    private static ServerSocket listen(int port) throws IOException {
-        ServerSocket socket = new ServerSocket();
-        socket.setReuseAddress(true);
-        socket.setSoTimeout((int) Await.DEFAULT.toMillis());
-        socket.bind(new InetSocketAddress(InetAddress.getLoopbackAddress(), port));
-        return socket;
-    }
-
-    /** Accepts one connection, writes {@code bytes} and closes it. */
-    private static void serveOnce(ServerSocket server, byte[] bytes) {
-        try (Socket connection = server.accept(); OutputStream out = connection.getOutputStream()) {
-            out.write(bytes);
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
     }
 }

@@ -2,11 +2,17 @@ package io.mproxy.proxy;
 
 import io.mproxy.common.test.Await;
 import java.io.IOException;
+import java.io.OutputStream;
+import java.io.UncheckedIOException;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.ServerSocket;
+import java.net.Socket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 
-/** Test inputs and waits on output files shared by the proxy's tests. */
+/** Test inputs, TCP servers and waits on output files shared by the proxy's tests. */
 final class TestData {
     private TestData() {
     }
@@ -31,6 +37,24 @@ final class TestData {
     static void awaitSize(Path file, long length) {
         Await.until(length + " bytes in " + file, () -> size(file) >= length, Await.DEFAULT,
             () -> "it has " + size(file));
+    }
+
+    /** @return a TCP server socket on loopback (port 0: any free port), accepting with a deadline. */
+    static ServerSocket listenTcp(int port) throws IOException {
+        ServerSocket socket = new ServerSocket();
+        socket.setReuseAddress(true);
+        socket.setSoTimeout((int) Await.DEFAULT.toMillis());
+        socket.bind(new InetSocketAddress(InetAddress.getLoopbackAddress(), port));
+        return socket;
+    }
+
+    /** Accepts one connection, writes {@code bytes} and closes it. */
+    static void serveOnce(ServerSocket server, byte[] bytes) {
+        try (Socket connection = server.accept(); OutputStream out = connection.getOutputStream()) {
+            out.write(bytes);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
     }
 
     static long size(Path file) {
