@@ -2,10 +2,6 @@ package io.mproxy.proxy;
 
 import io.mproxy.common.net.Endpoint;
 import io.mproxy.common.net.UdpChannels;
-import io.mproxy.common.net.UdpFanOut;
-import io.mproxy.common.net.UdpReceiver;
-import io.mproxy.common.ring.DatagramRing;
-import io.mproxy.common.ring.Wakeup;
 import io.mproxy.common.stats.Counter;
 import io.mproxy.common.stats.Counters;
 import io.mproxy.common.stats.StatsReporter;
@@ -19,10 +15,10 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Forwards every input to every downstream. Each input has a reader thread: a {@link UdpReceiver} that only drains
- * its socket into a ring, or a {@link TcpUpstream} that frames its stream into one. One {@link Forwarder} thread
- * drains all rings into the downstream sockets, so a receiving socket is never left unread while datagrams are
- * being sent, and inputs never share a socket between threads.
+ * Forwards every input to every downstream. Each input has a platform thread of its own that reads and sends: a
+ * {@link UdpInput} receives a datagram and sends it on, a {@link TcpUpstream} frames its stream and sends each
+ * datagram. They share the {@link Downstreams}: one connected socket per downstream, whose writes the JDK serialises
+ * datagram by datagram.
  *
  * <pre>{@code
  * ProxyContext context = new ProxyContext().udpListener(Endpoint.parse("[ff15::1]:9920"))
@@ -35,11 +31,9 @@ import org.slf4j.LoggerFactory;
 public final class Proxy implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(Proxy.class);
 
-    private final List<UdpReceiver> receivers = new ArrayList<>();
+    private final List<UdpInput> udpInputs = new ArrayList<>();
     private final List<TcpUpstream> upstreams = new ArrayList<>();
-    private final List<Endpoint> bound = new ArrayList<>();
-    private UdpFanOut fanOut;
-    private Forwarder forwarder;
+    private Downstreams downstreams;
 
     private Proxy() {
     }
@@ -70,48 +64,29 @@ public final class Proxy implements AutoCloseable {
             LOG.warn("*** --tls-insecure: server certificates and host names are NOT checked; anyone on the path "
                 + "can read and change these streams. Use --tls-trust-store for a private CA instead. ***");
         }
-        if (!context.downstreams().isEmpty()) {
-            fanOut = new UdpFanOut(context.downstreams(), context.multicast(), context.sendBuffer(), "downstream");
-            fanOut.counters().forEach(stats::add);
-        }
-        Wakeup wakeup = new Wakeup();
-        List<DatagramRing> rings = new ArrayList<>();
-        List<DatagramChannel> channels = new ArrayList<>();
-        try {
-            for (Endpoint listener : context.udpListeners()) {
-                channels.add(UdpChannels.openReceiver(listener, context.multicast(), context.receiveBuffer()));
-            }
-        } catch (IOException | RuntimeException e) {
-            channels.forEach(UdpChannels::closeQuietly);
-            throw e;
-        }
-        for (int i = 0; i < channels.size(); i++) {
-            Endpoint listener = context.udpListeners().get(i);
-            Endpoint endpoint = listener.withPort(((InetSocketAddress) channels.get(i).getLocalAddress()).getPort());
-            bound.add(endpoint);
-            DatagramRing ring = new DatagramRing(context.ring(), UdpChannels.MAX_UDP_PAYLOAD, wakeup);
-            rings.add(ring);
+        downstreams = new Downstreams(context, onStdoutClosed);
+        downstreams.counters().forEach(stats::add);
+        for (Endpoint listener : context.udpListeners()) {
+            DatagramChannel channel = UdpChannels.openReceiver(listener, context.multicast(), context.receiveBuffer());
+            Endpoint endpoint = listener.withPort(((InetSocketAddress) channel.getLocalAddress()).getPort());
             Counters counters = new Counters("udp-listener " + endpoint.text(),
-                EnumSet.of(Counter.DATAGRAMS_IN, Counter.BYTES_IN, Counter.DROPPED, Counter.ERRORS));
-            UdpReceiver receiver = new UdpReceiver(endpoint, channels.get(i), ring, counters);
-            receivers.add(receiver);
-            stats.add(counters, "kernel drops", receiver::kernelDrops);
+                EnumSet.of(Counter.DATAGRAMS_IN, Counter.BYTES_IN, Counter.ERRORS));
+            UdpInput input = new UdpInput(endpoint, channel, downstreams, counters);
+            udpInputs.add(input);
+            stats.add(counters, "kernel drops", input::kernelDrops);
         }
         for (Upstream upstream : context.upstreams()) {
-            DatagramRing ring = new DatagramRing(context.ring(), context.maxDatagram(), wakeup);
-            rings.add(ring);
             Counters counters = new Counters("tcp-upstream " + upstream.text(), EnumSet.of(Counter.BYTES_IN,
                 Counter.DATAGRAMS_OUT, Counter.SPLIT_LINES, Counter.DROPPED, Counter.TRUNCATED, Counter.RECONNECTS));
-            upstreams.add(new TcpUpstream(upstream, connector, context, ring, counters));
+            upstreams.add(new TcpUpstream(upstream, connector, context, downstreams, counters));
             stats.add(counters);
         }
-        forwarder = new Forwarder(rings, wakeup, fanOut, context.tee(), onStdoutClosed).start();
         for (Endpoint downstream : context.downstreams()) {
             LOG.info("forwarding to {} ({})", downstream.text(), downstream.numeric());
         }
-        for (UdpReceiver receiver : receivers) {
-            receiver.start();
-            LOG.info("listening on {} ({})", receiver.endpoint().text(), receiver.endpoint().numeric());
+        for (UdpInput input : udpInputs) {
+            input.start();
+            LOG.info("listening on {} ({})", input.endpoint().text(), input.endpoint().numeric());
         }
         for (TcpUpstream upstream : upstreams) {
             upstream.start();
@@ -122,17 +97,14 @@ public final class Proxy implements AutoCloseable {
 
     /** @return the UDP listeners with the ports they are bound to (an ephemeral port 0 resolved). */
     public List<Endpoint> endpoints() {
-        return List.copyOf(bound);
+        return udpInputs.stream().map(UdpInput::endpoint).toList();
     }
 
-    /** Stops the inputs, sends what they delivered, closes the downstream sockets. */
+    /** Stops the inputs (what they read is sent), then closes the downstream sockets. */
     @Override
     public void close() {
-        receivers.forEach(UdpReceiver::close);
+        udpInputs.forEach(UdpInput::close);
         upstreams.forEach(TcpUpstream::close);
-        if (forwarder != null) {
-            forwarder.close();
-        }
-        UdpChannels.closeQuietly(fanOut);
+        UdpChannels.closeQuietly(downstreams);
     }
 }

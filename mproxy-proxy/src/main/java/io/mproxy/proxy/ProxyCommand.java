@@ -95,12 +95,6 @@ public final class ProxyCommand implements Callable<Integer> {
         defaultValue = "4Mi", description = "SO_SNDBUF of downstream sockets (default: ${DEFAULT-VALUE}).")
     long sendBuffer;
 
-    @Option(names = "--buffer", paramLabel = "BYTES", converter = Converters.SizeConverter.class,
-        defaultValue = "16Mi",
-        description = "In-memory ring per input between its reader and the sending thread (default: "
-            + "${DEFAULT-VALUE}).")
-    long ring;
-
     @Mixin
     MulticastOptions multicast;
 
@@ -112,14 +106,14 @@ public final class ProxyCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        if (ring > Integer.MAX_VALUE - 8 || receiveBuffer > Integer.MAX_VALUE || sendBuffer > Integer.MAX_VALUE) {
-            throw new UsageException("--buffer, --rcvbuf and --sndbuf must be below 2Gi");
+        if (receiveBuffer > Integer.MAX_VALUE || sendBuffer > Integer.MAX_VALUE) {
+            throw new UsageException("--rcvbuf and --sndbuf must be below 2Gi");
         }
         ProxyContext context = new ProxyContext().tee(tee).framing(framing).maxDatagram(maxDatagram)
             .reconnectMax(reconnectMax).tlsAll(tlsAll).trustStore(trustStore)
             .trustStorePassword(trustStorePassword == null ? null : trustStorePassword.toCharArray())
             .tlsInsecure(tlsInsecure).receiveBuffer((int) receiveBuffer).sendBuffer((int) sendBuffer)
-            .ring((int) ring).multicast(multicast.settings());
+            .multicast(multicast.settings());
         udpListeners.forEach(context::udpListener);
         downstreams.forEach(context::downstream);
         upstreams.forEach(context::upstream);

@@ -4,7 +4,6 @@ import io.mproxy.common.cli.UsageException;
 import io.mproxy.common.framing.Framing;
 import io.mproxy.common.net.Endpoint;
 import io.mproxy.common.net.MulticastSettings;
-import io.mproxy.common.net.UdpChannels;
 import io.mproxy.common.tcp.Backoff;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -25,13 +24,6 @@ public final class ProxyContext {
     public static final int DEFAULT_RECEIVE_BUFFER = 8 << 20;
     /** Default SO_SNDBUF request for downstream sockets. */
     public static final int DEFAULT_SEND_BUFFER = 4 << 20;
-    /**
-     * Default ring per input between its reader and the sending thread: 16 MiB holds ~50 ms at 300 MB/s, far longer
-     * than the sender stalls (GC, scheduling) it has to ride out; sending UDP never waits on a peer, so more is waste.
-     */
-    public static final int DEFAULT_RING = 16 << 20;
-    /** The smallest ring: two records of the largest datagram. */
-    public static final int MIN_RING = 2 * (UdpChannels.MAX_UDP_PAYLOAD + 8);
     /** Default cap of the reconnect delay. */
     public static final Duration DEFAULT_RECONNECT_MAX = Backoff.DEFAULT_CAP;
 
@@ -43,7 +35,6 @@ public final class ProxyContext {
     private int maxDatagram = DEFAULT_MAX_DATAGRAM;
     private int receiveBuffer = DEFAULT_RECEIVE_BUFFER;
     private int sendBuffer = DEFAULT_SEND_BUFFER;
-    private int ring = DEFAULT_RING;
     private Duration reconnectMax = DEFAULT_RECONNECT_MAX;
     private boolean tlsAll;
     private Path trustStore;
@@ -96,12 +87,6 @@ public final class ProxyContext {
     /** @param sendBuffer SO_SNDBUF for downstreams, 0 for the default. @return this for a fluent API. */
     public ProxyContext sendBuffer(int sendBuffer) {
         this.sendBuffer = sendBuffer;
-        return this;
-    }
-
-    /** @param ring bytes of the ring per input. @return this for a fluent API. */
-    public ProxyContext ring(int ring) {
-        this.ring = ring;
         return this;
     }
 
@@ -160,9 +145,6 @@ public final class ProxyContext {
         if (maxDatagram < 1 || maxDatagram > MAX_DATAGRAM_LIMIT) {
             throw new UsageException("--max-datagram " + maxDatagram + " is out of range: expected 1 to "
                 + MAX_DATAGRAM_LIMIT + " (the largest UDP payload)");
-        }
-        if (ring < MIN_RING) {
-            throw new UsageException("--buffer " + ring + " is too small: expected at least " + MIN_RING);
         }
         if (receiveBuffer < 0 || sendBuffer < 0) {
             throw new UsageException("--rcvbuf and --sndbuf must not be negative");
@@ -224,11 +206,6 @@ public final class ProxyContext {
     /** @return SO_SNDBUF for downstreams. */
     public int sendBuffer() {
         return sendBuffer;
-    }
-
-    /** @return bytes of the ring per input. */
-    public int ring() {
-        return ring;
     }
 
     /** @return the longest wait between two connect attempts. */

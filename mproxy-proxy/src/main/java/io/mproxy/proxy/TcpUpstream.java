@@ -1,9 +1,9 @@
 package io.mproxy.proxy;
 
 import io.mproxy.common.Errors;
+import io.mproxy.common.framing.DatagramSink;
 import io.mproxy.common.framing.StreamFramer;
 import io.mproxy.common.framing.StreamPump;
-import io.mproxy.common.ring.DatagramRing;
 import io.mproxy.common.stats.Counter;
 import io.mproxy.common.stats.Counters;
 import io.mproxy.common.tcp.Backoff;
@@ -13,7 +13,6 @@ import java.time.Duration;
 import java.util.Locale;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.locks.LockSupport;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -22,19 +21,17 @@ import org.slf4j.LoggerFactory;
  * sending thread. After end of stream or an error it reconnects with exponential backoff and jitter (the first retry
  * within {@link Backoff#DEFAULT_FIRST}); the delay starts over only after a connection delivered data, so a server
  * that accepts and closes at once, or fails every TLS handshake, is not hammered. Every attempt logs one line with
- * its outcome. TCP has back-pressure, so a full ring makes this thread wait (and the server slow down) rather than
- * drop.
+ * its outcome. Datagrams are sent from this thread as they are framed: while it sends, it does not read, and TCP
+ * flow control holds the server back, so nothing from TCP is dropped.
  */
 final class TcpUpstream implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(TcpUpstream.class);
     /** Bytes per read from the socket. */
     private static final int READ_BUFFER = 256 << 10;
-    /** How long to wait for room in a full ring before looking again. */
-    private static final long FULL_RING_WAIT_NANOS = 100_000L;
 
     private final Upstream upstream;
     private final UpstreamConnector connector;
-    private final DatagramRing ring;
+    private final DatagramSink sink;
     private final Counters counters;
     private final StreamPump pump;
     private final Backoff backoff;
@@ -47,14 +44,14 @@ final class TcpUpstream implements AutoCloseable {
      * @param upstream     where to connect.
      * @param connector    opens plain or TLS connections.
      * @param context      framing, largest datagram and reconnect cap.
-     * @param ring         where datagrams go (this thread is its only producer).
+     * @param sink         where datagrams go.
      * @param counters     bytes in, datagrams out, split lines, drops, reconnects, errors.
      */
-    TcpUpstream(Upstream upstream, UpstreamConnector connector, ProxyContext context, DatagramRing ring,
+    TcpUpstream(Upstream upstream, UpstreamConnector connector, ProxyContext context, DatagramSink sink,
                 Counters counters) {
         this.upstream = upstream;
         this.connector = connector;
-        this.ring = ring;
+        this.sink = sink;
         this.counters = counters;
         this.pump = new StreamPump(StreamFramer.of(context.framing(), context.maxDatagram(), counters), counters,
             READ_BUFFER);
@@ -81,7 +78,7 @@ final class TcpUpstream implements AutoCloseable {
                 }
                 connected = true;
                 LOG.info("connected to {} ({}){}", upstream.text(), open.address(), open.description());
-                pump.pump(open.channel(), true, this::offer, null, null);
+                pump.pump(open.channel(), true, this::send, null, null);
                 outcome = upstream.text() + ": connection closed by the server";
             } catch (IOException | RuntimeException e) {
                 if (closed) {
@@ -119,16 +116,9 @@ final class TcpUpstream implements AutoCloseable {
         return String.format(Locale.ROOT, "%.1f s", delay.toNanos() / 1e9);
     }
 
-    /** The pump's sink: waits for room in the ring, which holds the server back through TCP flow control. */
-    private void offer(ByteBuffer datagram) {
-        while (!ring.offer(datagram)) {
-            if (closed) {
-                counters.increment(Counter.DROPPED);
-                return;
-            }
-            LockSupport.parkNanos(this, FULL_RING_WAIT_NANOS);
-        }
+    private void send(ByteBuffer datagram) throws IOException {
         counters.increment(Counter.DATAGRAMS_OUT);
+        sink.accept(datagram);
     }
 
     /** @return the upstream. */
