@@ -15,12 +15,17 @@ public final class Converters {
     private Converters() {
     }
 
-    /** Runs a parser, turning its IllegalArgumentException (whose message names the value) into picocli's. */
+    /**
+     * Runs a parser, turning its IllegalArgumentException (whose message names the value) into picocli's; the
+     * parser's exception stays the cause, so {@link Cli} can tell an unknown host from bad usage.
+     */
     private static <T> T converting(Function<String, T> parser, String value) {
         try {
             return parser.apply(value);
         } catch (IllegalArgumentException e) {
-            throw new TypeConversionException(e.getMessage());
+            TypeConversionException conversion = new TypeConversionException(e.getMessage());
+            conversion.initCause(e);
+            throw conversion;
         }
     }
 
