@@ -131,14 +131,16 @@ public final class ProxyCommand implements Callable<Integer> {
         return 0;
     }
 
-    /** {@code [tls://]HOST:PORT}. */
+    /** {@code [tls://]HOST:PORT}; the parser's exception stays the cause, so an unknown host exits 1, not 2. */
     static final class UpstreamConverter implements ITypeConverter<Upstream> {
         @Override
         public Upstream convert(String value) {
             try {
                 return Upstream.parse(value);
             } catch (InvalidEndpointException e) {
-                throw new TypeConversionException(e.getMessage());
+                TypeConversionException conversion = new TypeConversionException(e.getMessage());
+                conversion.initCause(e);
+                throw conversion;
             }
         }
     }

@@ -53,6 +53,13 @@ class ProxyCommandTest {
     }
 
     @Test
+    void shouldExitOneWhenAnUpstreamHostDoesNotResolve() {
+        assertThat(run("--tcp-connect-addr", "tls://no-such-host.invalid:443", "--tee")).isEqualTo(1);
+        assertThat(err.toString()).isEqualTo("mproxy-proxy: Invalid value for option '--tcp-connect-addr' "
+            + "([tls://]HOST:PORT): unknown host 'no-such-host.invalid' in 'no-such-host.invalid:443'\n");
+    }
+
+    @Test
     void shouldPrintHelpWithEveryOptionAndExitZero() {
         assertThat(run("--help")).isZero();
         assertThat(out.toString()).contains("--udp-listen-addr", "--udp_listen_addr", "--udp-downstream-addr",

@@ -111,7 +111,7 @@ class TcpUpstreamTest {
         }
         try (BinaryProcess proxy = BinaryProcess.start(Binary.PROXY, dir, "--tcp-connect-addr",
             "127.0.0.1:" + closedPort, "--udp-downstream-addr", "127.0.0.1:9", "--reconnect-max", "2s")) {
-            proxy.awaitStderr("cannot connect to 127\\.0\\.0\\.1:" + closedPort + ": Connection refused; "
+            proxy.awaitStderr("cannot connect to 127\\.0\\.0\\.1:" + closedPort + ": connection refused; "
                 + "retrying in \\d\\.\\d s \\(3 failed attempts in a row\\)");
             proxy.terminate();
             assertThat(proxy.awaitExit()).as(proxy.stderr()).isZero();

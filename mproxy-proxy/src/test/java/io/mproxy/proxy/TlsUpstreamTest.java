@@ -88,7 +88,7 @@ class TlsUpstreamTest {
                 "localhost:" + tls.getLocalPort(), "--tls-trust-store", certificates.trustStore().toString(),
                 "--tls-trust-store-password", TestCertificates.TRUST_PASSWORD,
                 "--udp-downstream-addr", "127.0.0.1:9")) {
-                String expected = "WARN cannot connect to localhost:" + tls.getLocalPort() + ": TLS handshake failed: "
+                String expected = "cannot connect to localhost:" + tls.getLocalPort() + ": TLS handshake failed: "
                     + "the server's certificate is not valid for 'localhost' (No subject alternative DNS name "
                     + "matching localhost found); retrying in ";
                 proxy.awaitStderr("\\(2 failed attempts in a row\\)");

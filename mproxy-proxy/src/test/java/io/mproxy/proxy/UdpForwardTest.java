@@ -44,7 +44,7 @@ class UdpForwardTest {
                 proxy.terminate();
                 assertThat(proxy.awaitExit()).as(proxy.stderr()).isZero();
                 assertThat(proxy.stderr())
-                    .contains("total udp-listener 127.0.0.1:0: datagrams in ")
+                    .contains("total udp-listener 127.0.0.1:" + proxyPort + ": datagrams in ")
                     .containsPattern("total downstream 127\\.0\\.0\\.1:" + port1 + ": datagrams out [1-9]\\d*, "
                         + "bytes out " + input.length + ", send errors 0")
                     .containsPattern("total downstream 127\\.0\\.0\\.1:" + dead + ": datagrams out \\d+, bytes out "
