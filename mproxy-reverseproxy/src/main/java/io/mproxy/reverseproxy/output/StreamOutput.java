@@ -134,15 +134,6 @@ final class StreamOutput {
             if (stopping && (System.nanoTime() - stopDeadline > 0 || !carry.hasRemaining() && !cursor.hasData())) {
                 return null;
             }
-            if (carry.hasRemaining()) {
-                sessionBytes += write(channel, carry);
-                if (carry.hasRemaining()) {
-                    awaitWritable(channel, key);
-                } else {
-                    delivered(1);
-                }
-                continue;
-            }
             if (cursor.lag() > limits.clientBuffer()) {
                 if (limits.slow() == SlowClientPolicy.DISCONNECT) {
                     disconnectedAsSlow = true;
@@ -151,6 +142,14 @@ final class StreamOutput {
                 }
                 slowLog.warn("{} is too slow (more than --client-buffer behind): dropping datagrams", name);
                 cursor.toTail(true);
+            }
+            if (carry.hasRemaining()) {
+                sessionBytes += write(channel, carry);
+                if (carry.hasRemaining()) {
+                    awaitWritable(channel, key);
+                } else {
+                    delivered(1);
+                }
                 continue;
             }
             int count = cursor.gather();
