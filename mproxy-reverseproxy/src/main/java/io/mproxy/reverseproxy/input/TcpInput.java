@@ -9,11 +9,9 @@ import io.mproxy.common.net.Endpoint;
 import io.mproxy.common.net.UdpChannels;
 import io.mproxy.common.stats.Counter;
 import io.mproxy.common.stats.Counters;
-import io.mproxy.reverseproxy.output.TcpSockets;
+import io.mproxy.reverseproxy.net.TcpAcceptor;
+import io.mproxy.reverseproxy.net.TcpSockets;
 import java.io.IOException;
-import java.net.InetSocketAddress;
-import java.nio.channels.ClosedChannelException;
-import java.nio.channels.ServerSocketChannel;
 import java.nio.channels.SocketChannel;
 import java.util.EnumSet;
 import java.util.Map;
@@ -30,14 +28,12 @@ public final class TcpInput implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(TcpInput.class);
     private static final int READ_BUFFER = 64 << 10;
 
-    private final ServerSocketChannel server;
-    private final Endpoint endpoint;
+    private final TcpAcceptor acceptor;
     private final Framing framing;
     private final int maxDatagram;
     private final DatagramSink sink;
     private final Counters counters;
     private final Map<SocketChannel, Thread> clients = new ConcurrentHashMap<>();
-    private final Thread acceptor;
     private volatile boolean closed;
 
     /**
@@ -50,19 +46,17 @@ public final class TcpInput implements AutoCloseable {
      * @throws IOException naming the address, e.g. when the port is in use.
      */
     public TcpInput(Endpoint listen, Framing framing, int maxDatagram, GroupSender sender) throws IOException {
-        this.server = TcpSockets.listen(listen);
-        this.endpoint = listen.withPort(((InetSocketAddress) server.getLocalAddress()).getPort());
         this.framing = framing;
         this.maxDatagram = maxDatagram;
         this.counters = new Counters("tcp input " + listen.text(), EnumSet.of(Counter.BYTES_IN, Counter.DATAGRAMS_OUT,
             Counter.SPLIT_LINES, Counter.DROPPED, Counter.TRUNCATED, Counter.ERRORS));
         this.sink = sender.sinkFor(counters);
-        this.acceptor = Thread.ofPlatform().name("tcp-input-accept " + listen.text()).unstarted(this::accept);
+        this.acceptor = new TcpAcceptor(listen, "tcp-input", counters, this::accepted);
     }
 
     /** @return the address listened on, with its port. */
     public Endpoint endpoint() {
-        return endpoint;
+        return acceptor.endpoint();
     }
 
     /** @return the counters of all its clients together. */
@@ -76,30 +70,18 @@ public final class TcpInput implements AutoCloseable {
         return this;
     }
 
-    private void accept() {
-        while (!closed) {
-            SocketChannel channel;
-            try {
-                channel = server.accept();
-            } catch (ClosedChannelException e) {
-                return;
-            } catch (IOException e) {
-                counters.increment(Counter.ERRORS);
-                LOG.warn("accept on {} failed: {}", endpoint.text(), Errors.describe(e));
-                continue;
-            }
-            String name = "tcp input client " + TcpSockets.peer(channel);
-            Thread thread = Thread.ofVirtual().name(name).unstarted(() -> pump(channel, name));
-            clients.put(channel, thread);
-            if (closed) {
-                UdpChannels.closeQuietly(channel);
-            }
-            thread.start();
+    private void accepted(SocketChannel channel) {
+        String name = "tcp input client " + TcpSockets.peer(channel);
+        Thread thread = Thread.ofVirtual().name(name).unstarted(() -> pump(channel, name));
+        clients.put(channel, thread);
+        if (closed) {
+            UdpChannels.closeQuietly(channel);
         }
+        thread.start();
     }
 
     private void pump(SocketChannel channel, String name) {
-        LOG.info("{} connected to {}", name, endpoint.text());
+        LOG.info("{} connected to {}", name, acceptor.endpoint().text());
         AtomicLong total = new AtomicLong();
         String outcome = "closed by the peer";
         try {
@@ -122,8 +104,7 @@ public final class TcpInput implements AutoCloseable {
     @Override
     public void close() {
         closed = true;
-        UdpChannels.closeQuietly(server);
-        join(acceptor);
+        acceptor.close();
         clients.keySet().forEach(UdpChannels::closeQuietly);
         clients.values().forEach(TcpInput::join);
     }

@@ -49,6 +49,7 @@ final class StreamOutput {
     private final RateLimitedLog slowLog = new RateLimitedLog(LOG, 1000);
     private final Runnable waiter = this::signal;
     private final BroadcastRing ring;
+    private final boolean endOnPeerShutdown;
     private volatile Selector selector;
     private volatile boolean waiting;
     private volatile boolean stopping;
@@ -57,17 +58,22 @@ final class StreamOutput {
     private long sessionBytes;
     private long sessionDropped;
     private boolean disconnectedAsSlow;
+    /** The peer shut down its sending side: stop watching it for reading. */
+    private boolean readClosed;
 
     /**
      * @param ring     the group's ring.
      * @param limits   the slow-client limits.
      * @param counters the output's counters (shared by its clients): datagrams and bytes out, dropped, errors.
+     * @param endOnPeerShutdown true to end the connection when the peer shuts down its sending side (a server),
+     *                          false to keep writing (a client that only reads, such as {@code socat -u}).
      */
-    StreamOutput(BroadcastRing ring, ClientLimits limits, Counters counters) {
+    StreamOutput(BroadcastRing ring, ClientLimits limits, Counters counters, boolean endOnPeerShutdown) {
         this.ring = ring;
         this.cursor = new RingCursor(ring, BATCH);
         this.limits = limits;
         this.counters = counters;
+        this.endOnPeerShutdown = endOnPeerShutdown;
         this.carry = ByteBuffer.allocateDirect(GroupReader.maxRecord()).flip();
     }
 
@@ -95,6 +101,7 @@ final class StreamOutput {
         sessionBytes = 0;
         sessionDropped = 0;
         disconnectedAsSlow = false;
+        readClosed = false;
         carry.clear().flip();
         String reason;
         try (Selector sel = Selector.open()) {
@@ -220,9 +227,10 @@ final class StreamOutput {
     }
 
     private void awaitWritable(SocketChannel channel, SelectionKey key) throws IOException {
-        key.interestOps(SelectionKey.OP_READ | SelectionKey.OP_WRITE);
+        int watch = readClosed ? 0 : SelectionKey.OP_READ;
+        key.interestOps(watch | SelectionKey.OP_WRITE);
         select(channel, key, WRITABLE_WAIT_MILLIS);
-        key.interestOps(SelectionKey.OP_READ);
+        key.interestOps(readClosed ? 0 : SelectionKey.OP_READ);
     }
 
     private void awaitData(SocketChannel channel, SelectionKey key) throws IOException {
@@ -237,10 +245,15 @@ final class StreamOutput {
         }
     }
 
-    /** Waits, and reads (discards) whatever the peer sends, so a peer that closes is noticed at once. */
+    /**
+     * Waits, and reads (discards) whatever the peer sends, so that a peer that resets is noticed at once. A peer
+     * that only shuts down its sending side ({@code socat -u}, {@code nc -N}) still reads: it keeps its stream, and
+     * a peer that has really gone makes the next write fail. A downstream server that shuts down its side is
+     * taken as gone at once.
+     */
     private void select(SocketChannel channel, SelectionKey key, long millis) throws IOException {
         Selector sel = key.selector();
-        if (sel.select(millis) == 0 || !key.isReadable()) {
+        if (sel.select(millis) == 0 || !key.isReadable() || (key.interestOps() & SelectionKey.OP_READ) == 0) {
             sel.selectedKeys().clear();
             return;
         }
@@ -251,7 +264,11 @@ final class StreamOutput {
             read = channel.read(scratch);
         } while (read > 0);
         if (read < 0) {
-            throw new IOException("closed by the peer");
+            if (endOnPeerShutdown) {
+                throw new IOException("closed by the peer");
+            }
+            readClosed = true;
+            key.interestOps(key.interestOps() & ~SelectionKey.OP_READ);
         }
     }
 

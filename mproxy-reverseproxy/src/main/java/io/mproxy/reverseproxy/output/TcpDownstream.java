@@ -48,7 +48,7 @@ public final class TcpDownstream implements AutoCloseable {
         this.reconnectMax = reconnectMax;
         this.counters = new Counters("tcp downstream " + destination.text(), EnumSet.of(Counter.DATAGRAMS_OUT,
             Counter.BYTES_OUT, Counter.DROPPED, Counter.RECONNECTS, Counter.ERRORS));
-        this.output = new StreamOutput(ring, limits, counters);
+        this.output = new StreamOutput(ring, limits, counters, true);
         this.thread = Thread.ofPlatform().name("tcp-downstream " + destination.text()).unstarted(this::run);
     }
 

@@ -6,11 +6,10 @@ import io.mproxy.common.net.UdpChannels;
 import io.mproxy.common.stats.Counter;
 import io.mproxy.common.stats.Counters;
 import io.mproxy.reverseproxy.broadcast.BroadcastRing;
+import io.mproxy.reverseproxy.net.TcpAcceptor;
+import io.mproxy.reverseproxy.net.TcpSockets;
 import java.io.IOException;
-import java.net.InetSocketAddress;
 import java.net.StandardSocketOptions;
-import java.nio.channels.ClosedChannelException;
-import java.nio.channels.ServerSocketChannel;
 import java.nio.channels.SocketChannel;
 import java.util.EnumSet;
 import java.util.Map;
@@ -27,11 +26,9 @@ public final class TcpOutputListener implements AutoCloseable {
 
     private final BroadcastRing ring;
     private final ClientLimits limits;
-    private final ServerSocketChannel server;
-    private final Endpoint endpoint;
+    private final TcpAcceptor acceptor;
     private final Counters counters;
     private final Map<StreamOutput, Thread> clients = new ConcurrentHashMap<>();
-    private final Thread acceptor;
     private volatile boolean closed;
 
     /**
@@ -45,16 +42,14 @@ public final class TcpOutputListener implements AutoCloseable {
     public TcpOutputListener(Endpoint listen, BroadcastRing ring, ClientLimits limits) throws IOException {
         this.ring = ring;
         this.limits = limits;
-        this.server = TcpSockets.listen(listen);
-        this.endpoint = listen.withPort(((InetSocketAddress) server.getLocalAddress()).getPort());
         this.counters = new Counters("tcp output " + listen.text(),
             EnumSet.of(Counter.DATAGRAMS_OUT, Counter.BYTES_OUT, Counter.DROPPED, Counter.ERRORS));
-        this.acceptor = Thread.ofPlatform().name("tcp-output-accept " + listen.text()).unstarted(this::accept);
+        this.acceptor = new TcpAcceptor(listen, "tcp-output", counters, this::accepted);
     }
 
     /** @return the address listened on, with its port. */
     public Endpoint endpoint() {
-        return endpoint;
+        return acceptor.endpoint();
     }
 
     /** @return the counters of all its clients together. */
@@ -73,46 +68,33 @@ public final class TcpOutputListener implements AutoCloseable {
         return this;
     }
 
-    private void accept() {
-        while (!closed) {
-            SocketChannel channel;
-            try {
-                channel = server.accept();
-            } catch (ClosedChannelException e) {
-                return;
-            } catch (IOException e) {
-                counters.increment(Counter.ERRORS);
-                LOG.warn("accept on {} failed: {}", endpoint.text(), Errors.describe(e));
-                continue;
+    private void accepted(SocketChannel channel) {
+        String name = "tcp output client " + TcpSockets.peer(channel);
+        try {
+            channel.setOption(StandardSocketOptions.TCP_NODELAY, true);
+            if (limits.sendBuffer() > 0) {
+                channel.setOption(StandardSocketOptions.SO_SNDBUF, limits.sendBuffer());
             }
-            String name = "tcp output client " + TcpSockets.peer(channel);
-            try {
-                channel.setOption(StandardSocketOptions.TCP_NODELAY, true);
-                if (limits.sendBuffer() > 0) {
-                    channel.setOption(StandardSocketOptions.SO_SNDBUF, limits.sendBuffer());
-                }
-            } catch (IOException e) {
-                LOG.warn("{}: cannot set socket options: {}", name, Errors.describe(e));
-            }
-            StreamOutput output = new StreamOutput(ring, limits, counters);
-            output.toTail(false);
-            Thread thread = Thread.ofPlatform().name(name).unstarted(() -> {
-                try {
-                    output.serve(channel, name, null);
-                } finally {
-                    UdpChannels.closeQuietly(channel);
-                    clients.remove(output);
-                }
-            });
-            clients.put(output, thread);
-            LOG.info("{} connected to {}", name, endpoint.text());
-            if (closed) {
-                output.stop(System.nanoTime());
-            }
-            thread.start();
+        } catch (IOException e) {
+            LOG.warn("{}: cannot set socket options: {}", name, Errors.describe(e));
         }
+        StreamOutput output = new StreamOutput(ring, limits, counters, false);
+        output.toTail(false);
+        Thread thread = Thread.ofPlatform().name(name).unstarted(() -> {
+            try {
+                output.serve(channel, name, null);
+            } finally {
+                UdpChannels.closeQuietly(channel);
+                clients.remove(output);
+            }
+        });
+        clients.put(output, thread);
+        LOG.info("{} connected to {}", name, acceptor.endpoint().text());
+        if (closed) {
+            output.stop(System.nanoTime());
+        }
+        thread.start();
     }
-
 
     /**
      * Stops accepting and asks every client to write what it still holds, until the deadline.
@@ -121,8 +103,7 @@ public final class TcpOutputListener implements AutoCloseable {
      */
     public void stop(long deadlineNanos) {
         closed = true;
-        UdpChannels.closeQuietly(server);
-        join(acceptor, 5_000);
+        acceptor.close();
         clients.keySet().forEach(output -> output.stop(deadlineNanos));
     }
 

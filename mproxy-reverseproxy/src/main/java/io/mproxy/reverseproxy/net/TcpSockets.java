@@ -1,4 +1,4 @@
-package io.mproxy.reverseproxy.output;
+package io.mproxy.reverseproxy.net;
 
 import io.mproxy.common.Errors;
 import io.mproxy.common.net.Endpoint;
