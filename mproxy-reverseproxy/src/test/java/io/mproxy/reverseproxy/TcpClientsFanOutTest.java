@@ -111,6 +111,56 @@ class TcpClientsFanOutTest {
         }
     }
 
+    @Test
+    void shouldDisconnectOnlyTheStalledClientWhenThePolicyIsDisconnect() throws IOException {
+        int datagrams = 3000;
+        int size = 1000;
+        try (BinaryProcess proxy = startProxy("239.1.2.3:19104", "--client-buffer", "256Ki", "--client-sndbuf", "32Ki",
+            "--slow-client", "disconnect")) {
+            List<Integer> ports = proxy.listeningPorts(2);
+            try (Socket stalled = new Socket()) {
+                stalled.setReceiveBufferSize(4096);
+                stalled.connect(new InetSocketAddress("127.0.0.1", ports.get(1)));
+                String stalledName = "tcp output client 127.0.0.1:" + stalled.getLocalPort();
+                StreamClient reading = StreamClient.connect(ports.get(1));
+                awaitConnected(proxy, 2);
+                Feed.send(ports.get(0), 0, datagrams, size, 100, sent -> reading.size() >= sent * size);
+                assertThat(reading.bytes()).isEqualTo(Feed.stream(0, datagrams, size));
+                reading.close();
+                Matcher gone = proxy.awaitStderr(Pattern.quote(stalledName) + " gone: too slow \\(more than "
+                    + "--client-buffer 262144 bytes behind\\), disconnected; sent (\\d+) datagrams \\(\\d+ bytes\\), "
+                    + "dropped (\\d+)");
+                int delivered = wholeDatagramsInOrder(readToEnd(stalled), size);
+                long missed = Long.parseLong(gone.group(2));
+                assertThat(Integer.parseInt(gone.group(1))).isEqualTo(delivered);
+                assertThat(missed).as("missed while connected").isPositive();
+                proxy.terminate();
+                assertThat(proxy.awaitExit()).as(proxy.stderr()).isZero();
+                assertThat(proxy.stderr())
+                    .contains("total tcp output 127.0.0.1:0: datagrams out " + (datagrams + delivered) + ", bytes out ")
+                    .contains(", dropped " + missed + ", errors 0");
+            }
+        }
+    }
+
+    @Test
+    void shouldKeepStreamingToAClientThatOnlyShutsDownItsSendingSide() throws IOException {
+        int size = 300;
+        try (BinaryProcess proxy = startProxy("239.1.2.3:19105")) {
+            List<Integer> ports = proxy.listeningPorts(2);
+            try (Socket client = new Socket("127.0.0.1", ports.get(1))) {
+                client.shutdownOutput();
+                awaitConnected(proxy, 1);
+                Feed.send(ports.get(0), 0, 500, size, 500, sent -> true);
+                client.setSoTimeout(20_000);
+                byte[] got = client.getInputStream().readNBytes(500 * size);
+                assertThat(got).isEqualTo(Feed.stream(0, 500, size));
+            }
+            proxy.terminate();
+            assertThat(proxy.awaitExit()).as(proxy.stderr()).isZero();
+        }
+    }
+
     /** @return how many whole datagrams {@code stream} holds, checking each is the next of the feed (gaps allowed). */
     private static int wholeDatagramsInOrder(byte[] stream, int size) {
         int whole = stream.length / size;

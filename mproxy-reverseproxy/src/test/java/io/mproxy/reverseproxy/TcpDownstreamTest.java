@@ -78,6 +78,38 @@ class TcpDownstreamTest {
         }
     }
 
+    @Test
+    void shouldReconnectAndDeliverWhatComesAfterWhenTheSinkRestartsMidStream() throws IOException {
+        int size = 200;
+        int sinkPort = freePort();
+        try (BinaryProcess proxy = BinaryProcess.start(Binary.REVERSE_PROXY, dir, "--multicast-addr", "239.1.2.5:19302",
+            "--multicast-interface", "lo", "--udp-listen-addr", "127.0.0.1:0", "--stats=0",
+            "--tcp_downstream_addr", "127.0.0.1:" + sinkPort)) {
+            int input = proxy.listeningPort();
+            for (int round = 0; round < 2; round++) {
+                try (ServerSocketChannel sink = ServerSocketChannel.open()) {
+                    sink.setOption(java.net.StandardSocketOptions.SO_REUSEADDR, true);
+                    sink.bind(new InetSocketAddress("127.0.0.1", sinkPort));
+                    try (SocketChannel connection = accept(sink)) {
+                        ByteArrayOutputStream received = new ByteArrayOutputStream();
+                        connection.configureBlocking(false);
+                        int from = round * 1000;
+                        Feed.send(input, from, from + 1000, size, 100, sent -> {
+                            read(connection, received);
+                            return received.size() >= (sent - from) * size;
+                        });
+                        assertThat(received.toByteArray()).isEqualTo(Feed.stream(from, from + 1000, size));
+                    }
+                }
+                proxy.awaitStderr("tcp downstream 127.0.0.1:" + sinkPort + " gone: closed by the peer");
+            }
+            proxy.terminate();
+            assertThat(proxy.awaitExit()).as(proxy.stderr()).isZero();
+            assertThat(proxy.stderr()).containsPattern("total tcp downstream 127.0.0.1:" + sinkPort + ": datagrams out "
+                + "2000, bytes out 400000, dropped 0, errors \\d+, reconnects 1");
+        }
+    }
+
     private static void read(SocketChannel connection, ByteArrayOutputStream received) {
         ByteBuffer buffer = ByteBuffer.allocate(65536);
         try {
