@@ -156,9 +156,12 @@ public final class ReverseProxyCommand implements Callable<Integer> {
         context.validate();
         Signals signals = Signals.install();
         try (StatsReporter reporter = new StatsReporter(System.err, stats.enabled() ? stats.interval() : 0)) {
-            try (ReverseProxy proxy = ReverseProxy.start(context, () -> signals.stop("stdout closed"), reporter)) {
+            ReverseProxy proxy = ReverseProxy.start(context, () -> signals.stop("stdout closed"), reporter);
+            try {
                 signals.await();
                 LOG.info("stopping ({})", signals.reason());
+            } finally {
+                proxy.close();
             }
             if (stats.enabled()) {
                 reporter.printSummary();

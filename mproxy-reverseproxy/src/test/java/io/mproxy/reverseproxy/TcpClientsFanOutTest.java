@@ -54,24 +54,30 @@ class TcpClientsFanOutTest {
         return n;
     }
 
+    /** Sends the feed to the UDP input, checks every client got all of it byte for byte, stops the proxy. */
+    private static void sendAndStop(BinaryProcess proxy, int input, StreamClient[] clients, int datagrams, int size,
+                                    int burst) {
+        Feed.send(input, 0, datagrams, size, burst,
+            sent -> Arrays.stream(clients).allMatch(c -> c.size() >= sent * size));
+        byte[] expected = Feed.stream(0, datagrams, size);
+        for (StreamClient client : clients) {
+            assertThat(client.bytes()).isEqualTo(expected);
+            client.close();
+        }
+        proxy.terminate();
+        assertThat(proxy.awaitExit()).as(proxy.stderr()).isZero();
+    }
+
     @Test
     void shouldGiveEveryTcpClientTheIdenticalFullStreamWhenUdpComesIn() {
         int datagrams = 4000;
         int size = 250;
-        byte[] expected = Feed.stream(0, datagrams, size);
         try (BinaryProcess proxy = startProxy("239.1.2.3:19101")) {
             List<Integer> ports = proxy.listeningPorts(2);
             StreamClient[] clients = {StreamClient.connect(ports.get(1)), StreamClient.connect(ports.get(1)),
                 StreamClient.connect(ports.get(1))};
             awaitConnected(proxy, 3);
-            Feed.send(ports.get(0), 0, datagrams, size, 200,
-                sent -> Arrays.stream(clients).allMatch(c -> c.size() >= sent * size));
-            for (StreamClient client : clients) {
-                assertThat(client.bytes()).isEqualTo(expected);
-                client.close();
-            }
-            proxy.terminate();
-            assertThat(proxy.awaitExit()).as(proxy.stderr()).isZero();
+            sendAndStop(proxy, ports.get(0), clients, datagrams, size, 200);
             assertThat(proxy.stderr())
                 .contains("total group 239.1.2.3:19101: datagrams in 4000, bytes in 1000000, errors 0")
                 .contains("total tcp output 127.0.0.1:0: datagrams out 12000, bytes out 3000000, dropped 0, errors 0")
@@ -84,7 +90,6 @@ class TcpClientsFanOutTest {
     void shouldNotSlowOtherClientsAndCountDropsWhenOneClientNeverReads() throws IOException {
         int datagrams = 3000;
         int size = 1000;
-        byte[] expected = Feed.stream(0, datagrams, size);
         try (BinaryProcess proxy = startProxy("239.1.2.3:19102", "--client-buffer", "256Ki", "--client-sndbuf", "32Ki")) {
             List<Integer> ports = proxy.listeningPorts(2);
             try (Socket stalled = new Socket()) {
@@ -92,14 +97,7 @@ class TcpClientsFanOutTest {
                 stalled.connect(new InetSocketAddress("127.0.0.1", ports.get(1)));
                 StreamClient[] clients = {StreamClient.connect(ports.get(1)), StreamClient.connect(ports.get(1))};
                 awaitConnected(proxy, 3);
-                Feed.send(ports.get(0), 0, datagrams, size, 100,
-                    sent -> Arrays.stream(clients).allMatch(c -> c.size() >= sent * size));
-                for (StreamClient client : clients) {
-                    assertThat(client.bytes()).isEqualTo(expected);
-                    client.close();
-                }
-                proxy.terminate();
-                assertThat(proxy.awaitExit()).as(proxy.stderr()).isZero();
+                sendAndStop(proxy, ports.get(0), clients, datagrams, size, 100);
                 byte[] late = readToEnd(stalled);
                 int delivered = wholeDatagramsInOrder(late, size);
                 assertThat(delivered).isLessThan(datagrams);

@@ -68,13 +68,14 @@ public final class BroadcastRing {
     public ByteBuffer claim() {
         int index = index(producerTail);
         int need = HEADER + maxRecord;
-        if (capacity - index < need) {
-            intent.set(producerTail + (capacity - index) + need);
+        boolean wrap = capacity - index < need;
+        intent.set(producerTail + (wrap ? capacity - index : 0) + need);
+        // The writes below must not become visible before the intent that warns readers of them.
+        VarHandle.storeStoreFence();
+        if (wrap) {
             buffer.putInt(index, PADDING);
             producerTail += capacity - index;
             index = 0;
-        } else {
-            intent.set(producerTail + need);
         }
         claimedIndex = index;
         producerView.limit(capacity).position(index + HEADER).limit(index + HEADER + maxRecord);
