@@ -5,7 +5,8 @@
 #                        (socat -u UDP4-RECV:...,ip-add-membership TCP-LISTEN:...): the closest thing socat does.
 # The sender is mproxy-client pacing a file onto the group at each RATE; every client writes what it gets to a file
 # in /dev/shm, and each file must be byte-exact with the input. Prints MB/s per client (input size / time from the
-# first byte reaching any client to this client's last byte), whether all 4 are exact, and the CPU seconds of the fan-out processes.
+# first byte reaching any client to this client's last byte), whether all 4 are exact, and the CPU seconds of the
+# fan-out processes.
 # Runs itself inside a private network namespace (unshare -n, loopback with multicast on): nothing leaves the host.
 # Usage: bench/reverseproxy-fanout.sh            (env: BENCH_MB=200, RATES="50M 100M 200M", CLIENTS=4)
 set -euo pipefail
@@ -29,7 +30,11 @@ group=239.77.0.1
 gport=19900
 work=$(mktemp -d /dev/shm/mproxy-bench.XXXXXX)
 pids=()
-cleanup() { for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done; wait 2>/dev/null || true; [ -n "${BENCH_KEEP:-}" ] || rm -rf "$work"; }
+cleanup() {
+  for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done
+  wait 2>/dev/null || true
+  [ -n "${BENCH_KEEP:-}" ] || rm -rf "$work"
+}
 trap cleanup EXIT
 
 seq -f "%012g telemetry line: the quick brown fox jumps over the lazy dog 0123456789" 1 $((mb * 1000000 / 86 + 1)) \
@@ -123,7 +128,8 @@ run() {
   pids=()
 }
 
-echo "input: $size bytes; $clients TCP clients per run; MB/s per client = input / (its last byte - first byte at any client)"
+echo "input: $size bytes; $clients TCP clients per run;" \
+  "MB/s per client = input / (its last byte - first byte at any client)"
 header=$(printf '%-20s %8s ' tool rate)
 for i in $(seq "$clients"); do header+=$(printf ' %10s' "client$i MB/s"); done
 echo "$header  exact   cpu(s) kernel-drops"

@@ -87,7 +87,8 @@ class BadInputTest {
                 "--multicast-interface", "lo", "--tcp-output-addr", "127.0.0.1:" + port);
             assertThat(proxy.awaitExit()).isEqualTo(1);
             assertThat(proxy.stderrLines()).filteredOn(l -> l.startsWith("mproxy-reverseproxy:"))
-                .containsExactly("mproxy-reverseproxy: cannot listen on 127.0.0.1:" + port + ": Address already in use");
+                .containsExactly("mproxy-reverseproxy: cannot listen on 127.0.0.1:" + port
+                    + ": Address already in use");
             assertThat(proxy.stderr()).doesNotContain("Exception");
         }
     }

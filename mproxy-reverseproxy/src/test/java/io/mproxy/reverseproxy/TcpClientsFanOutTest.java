@@ -90,7 +90,8 @@ class TcpClientsFanOutTest {
     void shouldNotSlowOtherClientsAndCountDropsWhenOneClientNeverReads() throws IOException {
         int datagrams = 3000;
         int size = 1000;
-        try (BinaryProcess proxy = startProxy("239.1.2.3:19102", "--client-buffer", "256Ki", "--client-sndbuf", "32Ki")) {
+        try (BinaryProcess proxy = startProxy("239.1.2.3:19102", "--client-buffer", "256Ki",
+            "--client-sndbuf", "32Ki")) {
             List<Integer> ports = proxy.listeningPorts(2);
             try (Socket stalled = new Socket()) {
                 stalled.setReceiveBufferSize(4096);
@@ -103,7 +104,8 @@ class TcpClientsFanOutTest {
                 assertThat(delivered).isLessThan(datagrams);
                 assertThat(proxy.stderr())
                     .contains("is too slow (more than --client-buffer behind): dropping datagrams")
-                    .contains("total tcp output 127.0.0.1:0: datagrams out " + (2 * datagrams + delivered) + ", bytes out ")
+                    .contains("total tcp output 127.0.0.1:0: datagrams out " + (2 * datagrams + delivered)
+                        + ", bytes out ")
                     .contains(", dropped " + (datagrams - delivered) + ", errors 0");
             }
         }

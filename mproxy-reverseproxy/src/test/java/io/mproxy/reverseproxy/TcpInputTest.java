@@ -52,7 +52,8 @@ class TcpInputTest {
                     while (sink.receive(datagram.clear()) != null) {
                         datagram.flip();
                         assertThat(datagram.remaining()).isBetween(1, 1000);
-                        assertThat(datagram.get(datagram.limit() - 1)).as("a datagram ends a line").isEqualTo((byte) '\n');
+                        assertThat(datagram.get(datagram.limit() - 1)).as("a datagram ends a line")
+                            .isEqualTo((byte) '\n');
                         received.write(datagram.array(), 0, datagram.limit());
                     }
                 } catch (IOException e) {
@@ -84,7 +85,8 @@ class TcpInputTest {
             List<Integer> ports = proxy.listeningPorts(2);
             try (StreamClient reader = StreamClient.connect(ports.get(1))) {
                 proxy.awaitStderr("tcp output client \\S+ connected");
-                try (Socket writer = new Socket("127.0.0.1", ports.get(0)); OutputStream out = writer.getOutputStream()) {
+                try (Socket writer = new Socket("127.0.0.1", ports.get(0));
+                     OutputStream out = writer.getOutputStream()) {
                     out.write(input);
                 }
                 Await.until("every message at the TCP output", () -> reader.size() >= input.length);

@@ -2,7 +2,7 @@ package io.mproxy.reverseproxy.broadcast;
 
 import java.lang.invoke.VarHandle;
 import java.nio.ByteBuffer;
-import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.Arrays;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
@@ -28,7 +28,8 @@ public final class BroadcastRing {
     private final AtomicLong intent = new AtomicLong();
     private final AtomicLong tail = new AtomicLong();
     private final AtomicLong published = new AtomicLong();
-    private final CopyOnWriteArrayList<Runnable> waiters = new CopyOnWriteArrayList<>();
+    /** Copied on change (rare), read on every commit without allocating. */
+    private volatile Runnable[] waiters = new Runnable[0];
     private final ByteBuffer producerView;
     private long producerTail;
     private long sequence;
@@ -41,7 +42,8 @@ public final class BroadcastRing {
     public BroadcastRing(int capacity, int maxRecord) {
         int aligned = capacity & ~7;
         if (aligned < 4 * align(HEADER + maxRecord)) {
-            throw new IllegalArgumentException("ring of " + capacity + " bytes is too small for records of " + maxRecord);
+            throw new IllegalArgumentException(
+                "ring of " + capacity + " bytes is too small for records of " + maxRecord);
         }
         this.capacity = aligned;
         this.maxRecord = maxRecord;
@@ -127,13 +129,15 @@ public final class BroadcastRing {
      * @param waiter run by the producer after each publication; must be cheap when its reader is busy (check a
      *               flag first).
      */
-    public void addWaiter(Runnable waiter) {
-        waiters.add(waiter);
+    public synchronized void addWaiter(Runnable waiter) {
+        Runnable[] grown = Arrays.copyOf(waiters, waiters.length + 1);
+        grown[waiters.length] = waiter;
+        waiters = grown;
     }
 
     /** @param waiter a waiter added before. */
-    public void removeWaiter(Runnable waiter) {
-        waiters.remove(waiter);
+    public synchronized void removeWaiter(Runnable waiter) {
+        waiters = Arrays.stream(waiters).filter(w -> w != waiter).toArray(Runnable[]::new);
     }
 
     ByteBuffer buffer() {

@@ -11,7 +11,12 @@ import java.util.Objects;
  * @param drainMillis    how long outputs may take at shutdown to write what they still hold.
  */
 public record ClientLimits(long clientBuffer, SlowClientPolicy slow, int sendBuffer, long drainMillis) {
-    /** @param clientBuffer positive. @param slow the policy. @param sendBuffer 0 or more. @param drainMillis 0 or more. */
+    /**
+     * @param clientBuffer positive.
+     * @param slow         the policy.
+     * @param sendBuffer   0 or more.
+     * @param drainMillis  0 or more.
+     */
     public ClientLimits {
         Objects.requireNonNull(slow, "slow");
         if (clientBuffer <= 0 || sendBuffer < 0 || drainMillis < 0) {

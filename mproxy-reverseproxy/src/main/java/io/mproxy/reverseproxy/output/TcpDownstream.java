@@ -95,7 +95,8 @@ public final class TcpDownstream implements AutoCloseable {
                         destination.text(), failure, reconnectMax.toSeconds());
                     lastFailure = failure;
                 } else {
-                    LOG.debug("attempt {} to connect to {} failed: {}", backoff.attempts(), destination.text(), failure);
+                    LOG.debug("attempt {} to connect to {} failed: {}", backoff.attempts(), destination.text(),
+                        failure);
                 }
                 pause(delay);
                 continue;
