@@ -11,9 +11,10 @@ import io.mproxy.common.stats.Counter;
 import io.mproxy.common.stats.Counters;
 import java.io.IOException;
 import java.nio.ByteBuffer;
-import java.nio.channels.FileChannel;
 import java.util.EnumSet;
 import java.util.List;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Reads a stream to its end and sends it, framed, to every destination; optionally copies it to stdout.
@@ -26,6 +27,7 @@ import java.util.List;
  * }</pre>
  */
 public final class Client implements AutoCloseable {
+    private static final Logger LOG = LoggerFactory.getLogger(Client.class);
     /** Bytes read per call from a regular file. */
     static final int READ_CHUNK = 1 << 20;
 
@@ -33,7 +35,7 @@ public final class Client implements AutoCloseable {
     private final Counters counters;
     private final InputSource input;
     private final UdpFanOut fanOut;
-    private final FileChannel tee;
+    private final StdoutTee tee;
     private final Pacer pacer;
     private final StreamPump pump;
     private final ProgressBar progress;
@@ -48,7 +50,7 @@ public final class Client implements AutoCloseable {
     public Client(ClientContext context) throws IOException {
         this.context = context;
         this.counters = new Counters("input " + context.path(),
-            EnumSet.of(Counter.BYTES_IN, Counter.DATAGRAMS_OUT, Counter.SPLIT_LINES, Counter.DROPPED));
+            EnumSet.of(Counter.BYTES_IN, Counter.DATAGRAMS_OUT, Counter.SPLIT_LINES));
         this.input = InputSource.open(context.path());
         try {
             this.fanOut = context.destinations().isEmpty() ? null
@@ -57,7 +59,7 @@ public final class Client implements AutoCloseable {
             UdpChannels.closeQuietly(input);
             throw e;
         }
-        this.tee = context.tee() ? AppendOutput.stdout() : null;
+        this.tee = context.tee() ? new StdoutTee(AppendOutput.stdout(), this::stdoutClosed) : null;
         this.pacer = new Pacer(context.rate());
         this.pump = new StreamPump(StreamFramer.of(context.framing(), context.maxDatagram(), counters), counters,
             READ_CHUNK);
@@ -102,6 +104,16 @@ public final class Client implements AutoCloseable {
         }
         pacer.acquire(length);
         fanOut.accept(datagram);
+    }
+
+    /** With servers, sending goes on without the copy; with --tee alone there is nothing left to do. */
+    private void stdoutClosed() {
+        if (fanOut == null) {
+            LOG.debug("stdout closed: stopping");
+            stop();
+        } else {
+            LOG.warn("stdout closed: no more copies of the input there (--tee); still sending to the servers");
+        }
     }
 
     /** Stops reading (from any thread): what was read is still sent, then {@link #run()} returns. */

@@ -75,9 +75,10 @@ public final class ClientCommand implements Callable<Integer> {
             .progress(ProgressBar.stderrIsTerminal());
         servers.forEach(context::destination);
         context.validate();
+        int statsInterval = stats.interval();
         Signals signals = Signals.install();
         try (Client client = new Client(context);
-             StatsReporter reporter = new StatsReporter(System.err, stats.enabled() ? stats.interval() : 0)) {
+             StatsReporter reporter = new StatsReporter(System.err, statsInterval)) {
             reporter.add(client.counters());
             for (Counters destination : client.destinationCounters()) {
                 reporter.add(destination);

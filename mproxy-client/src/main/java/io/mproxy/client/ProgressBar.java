@@ -12,7 +12,7 @@ final class ProgressBar {
     private final PrintStream out;
     private final long total;
     private final long start = System.nanoTime();
-    private long lastDraw;
+    private long lastDraw = start - REDRAW_NANOS;
 
     ProgressBar(PrintStream out, long total) {
         this.out = out;
@@ -38,8 +38,8 @@ final class ProgressBar {
         int filled = (int) (fraction * WIDTH);
         long eta = rate > 0 && total > done ? (long) ((total - done) / rate) : 0;
         String line = String.format(Locale.ROOT, "\r[%s%s] %5.1f%% %sB of %sB %s ETA %d:%02d ",
-            "#".repeat(filled), " ".repeat(WIDTH - filled), fraction * 100, StatsReporter.human(done).trim(),
-            StatsReporter.human(total).trim(), StatsReporter.bytesPerSecond(rate), eta / 60, eta % 60);
+            "#".repeat(filled), " ".repeat(WIDTH - filled), fraction * 100, StatsReporter.human(done),
+            StatsReporter.human(total), StatsReporter.bytesPerSecond(rate), eta / 60, eta % 60);
         out.print(line);
         if (last) {
             out.println();

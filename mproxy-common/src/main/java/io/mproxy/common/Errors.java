@@ -1,5 +1,7 @@
 package io.mproxy.common;
 
+import java.net.PortUnreachableException;
+import java.net.SocketException;
 import java.nio.file.AccessDeniedException;
 import java.nio.file.FileSystemException;
 import java.nio.file.NoSuchFileException;
@@ -23,7 +25,18 @@ public final class Errors {
         if (e instanceof FileSystemException fs && fs.getReason() != null) {
             return fs.getReason().toLowerCase(java.util.Locale.ROOT);
         }
+        if (e instanceof PortUnreachableException) {
+            return "port unreachable (nothing listens there)";
+        }
         String message = e.getMessage();
-        return message == null || message.isBlank() ? e.getClass().getSimpleName() : message;
+        if (message == null || message.isBlank()) {
+            return e.getClass().getSimpleName();
+        }
+        // The JDK's socket errors are the OS's words in sentence case ("Address already in use"); they follow a
+        // colon in our messages, so lower-case them like the file errors above.
+        if (e instanceof SocketException && message.length() > 1 && Character.isLowerCase(message.charAt(1))) {
+            return Character.toLowerCase(message.charAt(0)) + message.substring(1);
+        }
+        return message;
     }
 }

@@ -25,6 +25,11 @@ import org.slf4j.LoggerFactory;
 final class RingWriter implements RecordHandler, AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(RingWriter.class);
     private static final int BATCH = 512;
+    /**
+     * Held around each batch copied to stdout: with one file per listener, several writers tee to the one stdout,
+     * and a pipe that fills lets a large write be interleaved with another writer's (half lines).
+     */
+    private static final Object STDOUT = new Object();
     private static final long IDLE_WAIT_NANOS = 100_000_000L;
     /**
      * After a write, sleep this long before looking again (without asking to be woken), so that under load each
@@ -160,7 +165,9 @@ final class RingWriter implements RecordHandler, AutoCloseable {
                 current[i].position(starts[i]);
             }
             try {
-                AppendOutput.writeFully(tee, current, count);
+                synchronized (STDOUT) {
+                    AppendOutput.writeFully(tee, current, count);
+                }
             } catch (IOException e) {
                 counters.increment(Counter.ERRORS);
                 if (isBrokenPipe(e)) {

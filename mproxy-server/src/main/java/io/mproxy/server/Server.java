@@ -99,9 +99,8 @@ public final class Server implements AutoCloseable {
             starts.forEach(Runnable::run);
             receivers.forEach(UdpReceiver::start);
         } catch (IOException | RuntimeException e) {
-            if (receivers.isEmpty()) {
-                channels.forEach(UdpChannels::closeQuietly);
-            }
+            // Receivers not started yet own some of them; closing twice is harmless, leaving any open is not.
+            channels.forEach(UdpChannels::closeQuietly);
             throw e;
         }
     }

@@ -70,8 +70,9 @@ public final class ServerCommand implements Callable<Integer> {
             .receiveBuffer((int) receiveBuffer).ring((int) ring).multicast(multicast.settings());
         listeners.forEach(context::listener);
         context.validate();
+        int statsInterval = stats.interval();
         Signals signals = Signals.install();
-        try (StatsReporter reporter = new StatsReporter(System.err, stats.enabled() ? stats.interval() : 0)) {
+        try (StatsReporter reporter = new StatsReporter(System.err, statsInterval)) {
             try (Server server = Server.start(context, () -> signals.stop("stdout closed"), reporter)) {
                 signals.onHangup(server::reopen);
                 signals.await();

@@ -2,6 +2,7 @@ package io.mproxy.common.cli;
 
 import io.mproxy.common.Errors;
 import io.mproxy.common.net.InvalidEndpointException;
+import io.mproxy.common.net.UnresolvedHostException;
 import java.io.PrintWriter;
 import java.util.Arrays;
 import picocli.CommandLine;
@@ -23,15 +24,36 @@ public final class Cli {
      */
     public static void main(Object command, String[] args) {
         configureLogging(args);
+        reportUncaughtAsOneLine(command.getClass().getAnnotation(CommandLine.Command.class).name(), args);
         int code = execute(command, args, new PrintWriter(System.out, true), new PrintWriter(System.err, true));
         System.out.flush();
         System.exit(code);
     }
 
+    /**
+     * A worker thread that dies of an unexpected exception prints one line, as every other error does (the JDK's
+     * default prints a stack trace); the stack trace only with --verbose.
+     */
+    private static void reportUncaughtAsOneLine(String name, String[] args) {
+        boolean verbose = isVerbose(args);
+        Thread.setDefaultUncaughtExceptionHandler((thread, e) -> {
+            System.err.println(name + ": internal error in thread '" + thread.getName() + "': " + Errors.describe(e)
+                + " (" + e.getClass().getName() + ")");
+            if (verbose) {
+                e.printStackTrace();
+            }
+            System.err.flush();
+        });
+    }
+
+    /** -v/--verbose is read off the raw arguments: it must act before picocli has parsed them. */
+    private static boolean isVerbose(String[] args) {
+        return Arrays.stream(args).anyMatch(a -> a.equals("-v") || a.equals("--verbose"));
+    }
+
     /** -v/--verbose must lower the log level before the first logger exists, so it is read off the raw args. */
     private static void configureLogging(String[] args) {
-        boolean verbose = Arrays.stream(args).anyMatch(a -> a.equals("-v") || a.equals("--verbose"));
-        if (verbose && System.getProperty("org.slf4j.simpleLogger.defaultLogLevel") == null) {
+        if (isVerbose(args) && System.getProperty("org.slf4j.simpleLogger.defaultLogLevel") == null) {
             System.setProperty("org.slf4j.simpleLogger.defaultLogLevel", "debug");
         }
     }
@@ -48,15 +70,21 @@ public final class Cli {
     public static int execute(Object command, String[] args, PrintWriter out, PrintWriter err) {
         CommandLine cli = new CommandLine(command);
         String name = cli.getCommandName();
-        boolean verbose = Arrays.stream(args).anyMatch(a -> a.equals("-v") || a.equals("--verbose"));
+        boolean verbose = isVerbose(args);
         cli.setOut(out).setErr(err);
         cli.setParameterExceptionHandler((ParameterException e, String[] a) -> {
+            if (unresolvedHost(e)) {
+                err.println(name + ": " + e.getMessage());
+                err.flush();
+                return ExitCodes.FAILURE;
+            }
             err.println(name + ": " + e.getMessage() + " (see '" + name + " --help')");
             err.flush();
             return ExitCodes.USAGE;
         });
         cli.setExecutionExceptionHandler((e, commandLine, parseResult) -> {
-            boolean usage = e instanceof UsageException || e instanceof InvalidEndpointException;
+            boolean usage = e instanceof UsageException
+                || e instanceof InvalidEndpointException && !(e instanceof UnresolvedHostException);
             err.println(name + ": " + Errors.describe(e) + (usage ? " (see '" + name + " --help')" : ""));
             if (verbose) {
                 e.printStackTrace(err);
@@ -65,5 +93,15 @@ public final class Cli {
             return usage ? ExitCodes.USAGE : ExitCodes.FAILURE;
         });
         return cli.execute(args);
+    }
+
+    /** A host name that does not resolve is a runtime failure (exit 1): the resolver may be down, help won't fix it. */
+    private static boolean unresolvedHost(Throwable e) {
+        for (Throwable cause = e; cause != null; cause = cause.getCause()) {
+            if (cause instanceof UnresolvedHostException) {
+                return true;
+            }
+        }
+        return false;
     }
 }

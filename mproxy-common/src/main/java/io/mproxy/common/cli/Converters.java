@@ -6,6 +6,7 @@ import io.mproxy.common.net.EndpointParser;
 import io.mproxy.common.net.Interfaces;
 import java.net.NetworkInterface;
 import java.util.Locale;
+import java.util.function.Function;
 import picocli.CommandLine.ITypeConverter;
 import picocli.CommandLine.TypeConversionException;
 
@@ -14,15 +15,25 @@ public final class Converters {
     private Converters() {
     }
 
+    /**
+     * Runs a parser, turning its IllegalArgumentException (whose message names the value) into picocli's; the
+     * parser's exception stays the cause, so {@link Cli} can tell an unknown host from bad usage.
+     */
+    private static <T> T converting(Function<String, T> parser, String value) {
+        try {
+            return parser.apply(value);
+        } catch (IllegalArgumentException e) {
+            TypeConversionException conversion = new TypeConversionException(e.getMessage());
+            conversion.initCause(e);
+            throw conversion;
+        }
+    }
+
     /** {@code host:port} for destinations: port 1 to 65535. */
     public static final class EndpointConverter implements ITypeConverter<Endpoint> {
         @Override
         public Endpoint convert(String value) {
-            try {
-                return EndpointParser.parse(value, false);
-            } catch (IllegalArgumentException e) {
-                throw new TypeConversionException(e.getMessage());
-            }
+            return converting(v -> EndpointParser.parse(v, false), value);
         }
     }
 
@@ -30,11 +41,7 @@ public final class Converters {
     public static final class ListenEndpointConverter implements ITypeConverter<Endpoint> {
         @Override
         public Endpoint convert(String value) {
-            try {
-                return EndpointParser.parse(value, true);
-            } catch (IllegalArgumentException e) {
-                throw new TypeConversionException(e.getMessage());
-            }
+            return converting(v -> EndpointParser.parse(v, true), value);
         }
     }
 
@@ -42,11 +49,7 @@ public final class Converters {
     public static final class FramingConverter implements ITypeConverter<Framing> {
         @Override
         public Framing convert(String value) {
-            try {
-                return Framing.parse(value);
-            } catch (IllegalArgumentException e) {
-                throw new TypeConversionException(e.getMessage());
-            }
+            return converting(Framing::parse, value);
         }
     }
 
@@ -54,11 +57,7 @@ public final class Converters {
     public static final class InterfaceConverter implements ITypeConverter<NetworkInterface> {
         @Override
         public NetworkInterface convert(String value) {
-            try {
-                return Interfaces.byNameOrAddress(value);
-            } catch (IllegalArgumentException e) {
-                throw new TypeConversionException(e.getMessage());
-            }
+            return converting(Interfaces::byNameOrAddress, value);
         }
     }
 

@@ -68,14 +68,15 @@ public abstract sealed class StreamFramer permits StreamFramer.Lines, StreamFram
     public abstract void frame(ByteBuffer data, boolean eager, DatagramSink sink) throws IOException;
 
     /**
-     * At end of stream: sends everything left in {@code data}.
+     * At end of stream: sends everything left in {@code data}; what is left after the full datagrams goes as one
+     * datagram (for lines: the last whole lines and a final line without its newline together).
      *
      * @param data the last stream bytes.
      * @param sink where datagrams go.
      * @throws IOException from the sink.
      */
     public void finish(ByteBuffer data, DatagramSink sink) throws IOException {
-        frame(data, true, sink);
+        frame(data, false, sink);
         if (data.hasRemaining()) {
             emit(data, data.limit(), sink);
         }

@@ -52,9 +52,13 @@ public record Endpoint(String text, InetSocketAddress address) {
         return address.getPort();
     }
 
-    /** @return the same endpoint with another port (used once an ephemeral port is known). */
+    /**
+     * @param port the port, e.g. the one a listener on port 0 was given.
+     * @return the same host with that port, in the text too (so logs and stats name the real port).
+     */
     public Endpoint withPort(int port) {
-        return new Endpoint(text, new InetSocketAddress(address.getAddress(), port));
+        String host = text.substring(0, text.lastIndexOf(':') + 1);
+        return new Endpoint(host + port, new InetSocketAddress(address.getAddress(), port));
     }
 
     /** @return the address in {@code host:port} or {@code [v6]:port} form, with the numeric host. */

@@ -19,7 +19,8 @@ public final class EndpointParser {
      * @param text          the endpoint text.
      * @param allowPortZero true where a listener may take any free port.
      * @return the resolved endpoint.
-     * @throws InvalidEndpointException when the text is malformed, the port out of range or the host unknown.
+     * @throws InvalidEndpointException when the text is malformed or the port out of range.
+     * @throws UnresolvedHostException when the host name does not resolve.
      */
     public static Endpoint parse(String text, boolean allowPortZero) {
         if (text == null || text.isBlank()) {
@@ -80,7 +81,7 @@ public final class EndpointParser {
             InetAddress[] all = InetAddress.getAllByName(host);
             return all[0];
         } catch (UnknownHostException e) {
-            throw new InvalidEndpointException("unknown host '" + host + "' in '" + text + "'");
+            throw new UnresolvedHostException("unknown host '" + host + "' in '" + text + "'");
         }
     }
 
@@ -103,7 +104,13 @@ public final class EndpointParser {
             if (nif == null) {
                 throw new InvalidEndpointException("'" + text + "': unknown network interface '" + scope + "'");
             }
-            return Inet6Address.getByAddress(null, plain.getAddress(), nif);
+            try {
+                return Inet6Address.getByAddress(null, plain.getAddress(), nif);
+            } catch (UnknownHostException e) {
+                // The JDK ties a scope to an interface only when it has an address of that scope (lo has no fe80::);
+                // the kernel needs just the interface's index.
+                return Inet6Address.getByAddress(null, plain.getAddress(), nif.getIndex());
+            }
         } catch (UnknownHostException | SocketException e) {
             throw new InvalidEndpointException("'" + text + "': bad scope '" + scope + "': " + e.getMessage());
         }

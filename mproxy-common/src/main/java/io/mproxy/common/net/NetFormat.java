@@ -3,6 +3,8 @@ package io.mproxy.common.net;
 import java.net.Inet6Address;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
+import java.net.NetworkInterface;
+import java.net.SocketException;
 
 /** Formats addresses the way users write them: {@code 1.2.3.4:5} and {@code [v6%scope]:5}. */
 public final class NetFormat {
@@ -23,10 +25,20 @@ public final class NetFormat {
             int percent = host.indexOf('%');
             String bare = percent < 0 ? host : host.substring(0, percent);
             String scope = v6.getScopedInterface() != null ? v6.getScopedInterface().getName()
-                : v6.getScopeId() != 0 ? Integer.toString(v6.getScopeId()) : null;
+                : v6.getScopeId() != 0 ? interfaceName(v6.getScopeId()) : null;
             return "[" + compress(bare) + (scope == null ? "" : "%" + scope) + "]:" + address.getPort();
         }
         return host + ":" + address.getPort();
+    }
+
+    /** @return the name of the interface with that index, or the index when there is none. */
+    private static String interfaceName(int index) {
+        try {
+            NetworkInterface nif = NetworkInterface.getByIndex(index);
+            return nif != null ? nif.getName() : Integer.toString(index);
+        } catch (SocketException e) {
+            return Integer.toString(index);
+        }
     }
 
     /** Compresses the longest run of zero groups of a full IPv6 text into "::". */

@@ -7,7 +7,11 @@ import java.util.concurrent.atomic.AtomicBoolean;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-/** Sets SO_RCVBUF/SO_SNDBUF, reads them back and warns once, naming the sysctl, when the kernel capped them. */
+/**
+ * Sets SO_RCVBUF/SO_SNDBUF, reads them back and warns once, naming the sysctl, when the kernel capped them. A receive
+ * buffer capped by {@code net.core.rmem_max} is asked again with SO_RCVBUFFORCE, which the kernel grants to processes
+ * with CAP_NET_ADMIN (root): a large kernel buffer is what carries a receiver through scheduling stalls.
+ */
 public final class SocketBuffers {
     private static final Logger LOG = LoggerFactory.getLogger(SocketBuffers.class);
     private static final AtomicBoolean WARNED_RECEIVE = new AtomicBoolean();
@@ -27,6 +31,11 @@ public final class SocketBuffers {
             channel.setOption(StandardSocketOptions.SO_RCVBUF, requested);
         }
         int granted = channel.getOption(StandardSocketOptions.SO_RCVBUF);
+        if (requested > 0 && granted < requested && NativeSocketOptions.setInt(NativeSocketOptions.descriptor(channel),
+            NativeSocketOptions.SOL_SOCKET, NativeSocketOptions.SO_RCVBUFFORCE, requested)) {
+            granted = channel.getOption(StandardSocketOptions.SO_RCVBUF);
+            LOG.debug("receive buffer forced past net.core.rmem_max to {} bytes", granted);
+        }
         if (requested > 0 && granted < requested && WARNED_RECEIVE.compareAndSet(false, true)) {
             LOG.warn("receive buffer capped at {} bytes (asked {}): raise it with 'sysctl -w net.core.rmem_max={}'",
                 granted, requested, requested);

@@ -10,6 +10,7 @@ import java.nio.ByteBuffer;
 import java.nio.channels.ClosedChannelException;
 import java.nio.channels.DatagramChannel;
 import java.util.Objects;
+import java.util.concurrent.locks.LockSupport;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -20,6 +21,9 @@ import org.slf4j.LoggerFactory;
  */
 public final class UdpReceiver implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(UdpReceiver.class);
+    /** The longest wait at close for the thread to read what the kernel holds (8 MiB at memory speed is ~10 ms). */
+    private static final long DRAIN_NANOS = 2_000_000_000L;
+    private static final long DRAIN_POLL_NANOS = 1_000_000L;
 
     private final Endpoint endpoint;
     private final DatagramChannel channel;
@@ -84,6 +88,17 @@ public final class UdpReceiver implements AutoCloseable {
         }
     }
 
+    /**
+     * Datagrams the kernel accepted before a stop (SIGTERM right after a sender finished) are ours to write: wait
+     * until the receive queue is empty, as the thread keeps reading, before closing the socket would discard it.
+     */
+    private void drainKernelQueue() {
+        long deadline = System.nanoTime() + DRAIN_NANOS;
+        while (!closed && thread.isAlive() && KernelDrops.queuedBytes(channel) > 0 && System.nanoTime() < deadline) {
+            LockSupport.parkNanos(DRAIN_POLL_NANOS);
+        }
+    }
+
     /** @return the endpoint. */
     public Endpoint endpoint() {
         return endpoint;
@@ -91,22 +106,18 @@ public final class UdpReceiver implements AutoCloseable {
 
     /** @return the kernel's drop count for this socket (Linux), its last value once closed, or -1. */
     public long kernelDrops() {
-        return closed ? kernelDropsAtClose : KernelDrops.forPort(channelPort());
+        return closed ? kernelDropsAtClose : KernelDrops.forChannel(channel);
     }
 
-    private int channelPort() {
-        try {
-            return ((java.net.InetSocketAddress) channel.getLocalAddress()).getPort();
-        } catch (IOException | RuntimeException e) {
-            return -1;
-        }
-    }
-
-    /** Stops receiving: closes the socket and waits for the thread to end. */
+    /**
+     * Stops receiving: lets the thread read what the kernel already holds for this socket (up to
+     * {@link #DRAIN_NANOS}), then closes the socket and waits for the thread to end.
+     */
     @Override
     public void close() {
+        drainKernelQueue();
         if (!closed && channel.isOpen()) {
-            kernelDropsAtClose = KernelDrops.forPort(channelPort());
+            kernelDropsAtClose = KernelDrops.forChannel(channel);
         }
         closed = true;
         UdpChannels.closeQuietly(channel);

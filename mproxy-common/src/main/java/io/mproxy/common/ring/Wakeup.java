@@ -1,5 +1,6 @@
 package io.mproxy.common.ring;
 
+import java.lang.invoke.VarHandle;
 import java.util.concurrent.locks.LockSupport;
 import java.util.function.BooleanSupplier;
 
@@ -29,8 +30,13 @@ public final class Wakeup {
         }
     }
 
-    /** Wakes the consumer if it sleeps; cheap (one volatile read) when it does not. */
+    /**
+     * Wakes the consumer if it sleeps; cheap (a fence and a volatile read) when it does not. The fence keeps the
+     * producer's release of its record from passing the read of {@code waiting} (store-load, which a release store
+     * allows), else both sides could miss each other and the consumer would sleep its whole timeout.
+     */
     public void signal() {
+        VarHandle.fullFence();
         if (waiting) {
             LockSupport.unpark(waiter);
         }

@@ -103,16 +103,24 @@ public final class StatsReporter implements AutoCloseable {
     public static String human(double value) {
         String[] units = {" ", " k", " M", " G", " T"};
         int unit = 0;
-        while (value >= 1000 && unit < units.length - 1) {
+        // Step up where the rounded figure would reach 1000 (999.96 k is "1.0 M", not "1000.0 k").
+        while (unit < units.length - 1 && value >= (unit == 0 ? 999.5 : 999.95)) {
             value /= 1000;
             unit++;
         }
         return String.format(Locale.ROOT, unit == 0 ? "%.0f%s" : "%.1f%s", value, units[unit]);
     }
 
-    /** Prints the summary line of every component ("total ..."). */
+    /** Stops the periodic lines, then prints the summary line of every component ("total ..."), so it is last. */
     public void printSummary() {
-        lastPrint = System.nanoTime();
+        close();
+        if (thread != null) {
+            try {
+                thread.join();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
         print("total");
     }
 

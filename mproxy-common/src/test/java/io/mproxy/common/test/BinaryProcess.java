@@ -28,6 +28,9 @@ import java.util.regex.Pattern;
  */
 public final class BinaryProcess implements AutoCloseable {
     private static final Pattern LISTENING = Pattern.compile("listening on \\S+ \\((\\S+):(\\d+)\\)");
+    /** The time and level slf4j-simple puts before each log event (see simplelogger.properties). */
+    private static final Pattern LOG_PREFIX =
+        Pattern.compile("\\d{4}-\\d\\d-\\d\\dT\\S+ (TRACE|DEBUG|INFO|WARN|ERROR) ");
 
     private final Binary binary;
     private final Process process;
@@ -129,7 +132,15 @@ public final class BinaryProcess implements AutoCloseable {
 
     /** @return stderr with the timestamp and level of log lines removed, each line trimmed. */
     public List<String> stderrLines() {
-        return stderr().lines().toList();
+        return stderr().lines().map(l -> LOG_PREFIX.matcher(l).replaceFirst("").trim()).toList();
+    }
+
+    /**
+     * @return the stderr lines that are not log events: the binary's own {@code name: message} error lines, stats
+     *     lines, and anything else printed straight to stderr (a stack trace would show here).
+     */
+    public List<String> nonLogLines() {
+        return stderr().lines().filter(l -> !LOG_PREFIX.matcher(l).lookingAt()).toList();
     }
 
     /**

@@ -1,0 +1,73 @@
+# Sourced by the bench scripts: JDK, jars, namespace, peers, timing helpers.
+# Every job runs inside a private network namespace (unshare -n): nothing can leave this machine.
+
+bench_root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+. "$bench_root/scripts/lib/java-env.sh"
+JAVA="$JAVA_HOME/bin/java"
+bench_work="${MPROXY_BENCH_WORK:-$bench_root/bench/work}"
+mkdir -p "$bench_work" "$bench_root/bench/results"
+
+# Re-runs the calling script inside a fresh network namespace with loopback (and loopback multicast) up.
+bench_enter_netns() {
+  if [ -z "${MPROXY_BENCH_NETNS:-}" ]; then
+    if [ "$(id -u)" = 0 ]; then ns=(unshare --net); else ns=(unshare --map-root-user --net); fi
+    exec "${ns[@]}" env MPROXY_BENCH_NETNS=1 bash "$0" "$@"
+  fi
+  ip link set lo up
+  ip link set lo multicast on
+}
+
+# Builds the named modules' jars when missing or stale.
+bench_build() {
+  local modules="$1" m stale=0
+  for m in ${modules//,/ }; do
+    [ -f "$bench_root/$m/target/$m.jar" ] || stale=1
+    [ -n "$(find "$bench_root/$m/src/main" "$bench_root/mproxy-common/src/main" -newer "$bench_root/$m/target/$m.jar" \
+        -print -quit 2>/dev/null)" ] && stale=1
+  done
+  if [ "$stale" = 1 ]; then
+    (cd "$bench_root" && mvn -B -q -DskipTests package -pl "$modules" -am) >&2
+  fi
+}
+
+# Installs a peer tool from the OS packages when it is missing; says so when it cannot.
+bench_need() {
+  local tool="$1" package="${2:-$1}"
+  command -v "$tool" >/dev/null 2>&1 && return 0
+  if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then
+    echo "bench: installing $package for the peer measurements" >&2
+    (apt-get install -y -qq "$package" >/dev/null 2>&1 || { apt-get update -qq >/dev/null 2>&1 &&
+      apt-get install -y -qq "$package" >/dev/null 2>&1; }) || true
+  fi
+  command -v "$tool" >/dev/null 2>&1 && return 0
+  echo "bench: peer '$tool' is missing (package $package) and could not be installed: its rows are skipped" >&2
+  return 1
+}
+
+# Prints the size of a file, 0 when absent.
+bench_size() { stat -c %s "$1" 2>/dev/null || echo 0; }
+
+# Waits (bounded) until a file stops growing: 5 polls 100 ms apart with the same size, at most $2 seconds.
+bench_await_stable() {
+  local file="$1" limit="${2:-30}" last=-1 same=0 size i
+  for ((i = 0; i < limit * 10; i++)); do
+    size=$(bench_size "$file")
+    if [ "$size" = "$last" ]; then same=$((same + 1)); [ "$same" -ge 5 ] && return 0; else same=0; fi
+    last=$size
+    sleep 0.1
+  done
+}
+
+# Waits (bounded, 10 s) until a UDP port is bound in this namespace.
+bench_await_udp_port() {
+  local port="$1" i
+  for ((i = 0; i < 100; i++)); do
+    ss -Hlun "sport = :$port" 2>/dev/null | grep -q . && return 0
+    sleep 0.1
+  done
+  echo "bench: nothing listens on udp port $port" >&2
+  return 1
+}
+
+# Seconds since the epoch with nanoseconds.
+bench_now() { date +%s.%N; }

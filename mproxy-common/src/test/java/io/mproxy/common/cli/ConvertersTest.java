@@ -1,0 +1,39 @@
+package io.mproxy.common.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+import org.junit.jupiter.params.provider.ValueSource;
+import picocli.CommandLine.TypeConversionException;
+
+class ConvertersTest {
+    @ParameterizedTest
+    @CsvSource(textBlock = """
+        0,      0
+        1500,   1500
+        4k,     4000
+        4K,     4000
+        4Ki,    4096
+        4ki,    4096
+        300M,   300000000
+        8Mi,    8388608
+        1.5G,   1500000000
+        2Gi,    2147483648
+        ' 7 ',  7
+        """)
+    void shouldParseSizesWithDecimalAndBinaryUnits(String text, long bytes) {
+        assertThat(Converters.parseSize(text)).isEqualTo(bytes);
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"", "M", "Mi", "abc", "-1", "-1k", "1x", "1.2.3", "NaN", "Infinity", "99999999999G",
+        "0x10"})
+    void shouldRejectWhatIsNotASizeSayingWhatIsExpected(String text) {
+        assertThatThrownBy(() -> Converters.parseSize(text))
+            .isInstanceOf(TypeConversionException.class)
+            .hasMessage("'" + text + "' is not a size: expected a number with an optional k, M, G (x1000) or Ki, Mi,"
+                + " Gi (x1024)");
+    }
+}

@@ -1,0 +1,90 @@
+package io.mproxy.server;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.mproxy.common.test.Await;
+import io.mproxy.common.test.Binary;
+import io.mproxy.common.test.BinaryProcess;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.InetSocketAddress;
+import java.nio.channels.DatagramChannel;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Arrays;
+
+/** Inputs and checks shared by the end-to-end tests. */
+final class TestData {
+    private TestData() {
+    }
+
+    /** @return {@code count} numbered lines of varying length, tagged so two senders' lines differ. */
+    static byte[] lines(String tag, int count) {
+        StringBuilder text = new StringBuilder();
+        for (int i = 0; i < count; i++) {
+            text.append(tag).append(" line ").append(i).append(' ').append("x".repeat(i % 53)).append('\n');
+        }
+        return text.toString().getBytes(StandardCharsets.US_ASCII);
+    }
+
+    /** @return the file's size, 0 while it does not exist. */
+    static long size(Path file) {
+        try {
+            return Files.exists(file) ? Files.size(file) : 0;
+        } catch (IOException e) {
+            return 0;
+        }
+    }
+
+    /** Waits until {@code file} holds {@code expected} bytes, then checks they are exactly those. */
+    static void awaitContent(Path file, byte[] expected) {
+        Await.until(expected.length + " bytes in " + file, () -> size(file) >= expected.length, Await.DEFAULT,
+            () -> "it has " + size(file));
+        assertThat(read(file)).as(file.toString()).isEqualTo(expected);
+    }
+
+    static byte[] read(Path file) {
+        try {
+            return Files.readAllBytes(file);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    static byte[] concat(byte[] a, byte[] b) {
+        byte[] both = Arrays.copyOf(a, a.length + b.length);
+        System.arraycopy(b, 0, both, a.length, b.length);
+        return both;
+    }
+
+    /** @return a UDP port on 127.0.0.1 that nothing listens on (bound and released; the namespace is private). */
+    static int closedPort() {
+        try (DatagramChannel probe = DatagramChannel.open()) {
+            probe.bind(new InetSocketAddress("127.0.0.1", 0));
+            return ((InetSocketAddress) probe.getLocalAddress()).getPort();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    /** @return a server on 127.0.0.1, any free port, appending to {@code out}, with {@code extra} arguments. */
+    static BinaryProcess unicastServer(Path dir, Path out, String... extra) {
+        String[] args = Arrays.copyOf(new String[] {"--listen-addr", "127.0.0.1:0", "--path", out.toString()},
+            4 + extra.length);
+        System.arraycopy(extra, 0, args, 4, extra.length);
+        return BinaryProcess.start(Binary.SERVER, dir, args);
+    }
+
+    /** Sends SIGTERM and checks the process stops cleanly. */
+    static void stop(BinaryProcess process) {
+        process.terminate();
+        assertCleanExit(process);
+    }
+
+    /** Checks the process ran cleanly: exit 0 and nothing on stderr but log events (no error, no stack trace). */
+    static void assertCleanExit(BinaryProcess process) {
+        assertThat(process.awaitExit()).as(process + " stderr:\n" + process.stderr()).isZero();
+        assertThat(process.nonLogLines()).as(process + " stderr").isEmpty();
+    }
+}
