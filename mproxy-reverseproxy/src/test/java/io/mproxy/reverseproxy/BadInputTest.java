@@ -88,7 +88,7 @@ class BadInputTest {
             assertThat(proxy.awaitExit()).isEqualTo(1);
             assertThat(proxy.stderrLines()).filteredOn(l -> l.startsWith("mproxy-reverseproxy:"))
                 .containsExactly("mproxy-reverseproxy: cannot listen on 127.0.0.1:" + port
-                    + ": Address already in use");
+                    + ": address already in use");
             assertThat(proxy.stderr()).doesNotContain("Exception");
         }
     }

@@ -42,7 +42,7 @@ class TcpDownstreamTest {
                  "--tcp-downstream-addr", "127.0.0.1:" + sinkPort, "--stats=0",
                  "--udp-output-addr", "127.0.0.1:" + ((InetSocketAddress) observer.getLocalAddress()).getPort())) {
             int input = proxy.listeningPort();
-            proxy.awaitStderr("cannot connect to 127.0.0.1:" + sinkPort + ": Connection refused; retrying");
+            proxy.awaitStderr("cannot connect to 127.0.0.1:" + sinkPort + ": connection refused; retrying");
             AtomicInteger observed = new AtomicInteger();
             observer.configureBlocking(false);
             ByteBuffer scratch = ByteBuffer.allocate(65536);

@@ -65,7 +65,8 @@ class TcpInputTest {
             proxy.terminate();
             assertThat(proxy.awaitExit()).as(proxy.stderr()).isZero();
             assertThat(proxy.stdoutBytes()).as("--tee").isEqualTo(input);
-            assertThat(proxy.stderr()).containsPattern("total tcp input 127.0.0.1:0: bytes in " + input.length
+            assertThat(proxy.stderr()).containsPattern("total tcp input 127.0.0.1:" + port + ": bytes in "
+                + input.length
                 + ", datagrams out \\d+, dropped 0, truncated 0, split lines 0, errors 0");
         }
     }

@@ -48,10 +48,10 @@ public final class TcpInput implements AutoCloseable {
     public TcpInput(Endpoint listen, Framing framing, int maxDatagram, GroupSender sender) throws IOException {
         this.framing = framing;
         this.maxDatagram = maxDatagram;
-        this.counters = new Counters("tcp input " + listen.text(), EnumSet.of(Counter.BYTES_IN, Counter.DATAGRAMS_OUT,
-            Counter.SPLIT_LINES, Counter.DROPPED, Counter.TRUNCATED, Counter.ERRORS));
+        this.acceptor = new TcpAcceptor(listen, "tcp-input", this::accepted, this::acceptFailed);
+        this.counters = new Counters("tcp input " + acceptor.endpoint().text(), EnumSet.of(Counter.BYTES_IN,
+            Counter.DATAGRAMS_OUT, Counter.SPLIT_LINES, Counter.DROPPED, Counter.TRUNCATED, Counter.ERRORS));
         this.sink = sender.sinkFor(counters);
-        this.acceptor = new TcpAcceptor(listen, "tcp-input", counters, this::accepted);
     }
 
     /** @return the address listened on, with its port. */
@@ -78,6 +78,10 @@ public final class TcpInput implements AutoCloseable {
             UdpChannels.closeQuietly(channel);
         }
         thread.start();
+    }
+
+    private void acceptFailed() {
+        counters.increment(Counter.ERRORS);
     }
 
     private void pump(SocketChannel channel, String name) {

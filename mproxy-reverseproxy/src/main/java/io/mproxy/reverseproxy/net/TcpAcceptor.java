@@ -3,8 +3,6 @@ package io.mproxy.reverseproxy.net;
 import io.mproxy.common.Errors;
 import io.mproxy.common.net.Endpoint;
 import io.mproxy.common.net.UdpChannels;
-import io.mproxy.common.stats.Counter;
-import io.mproxy.common.stats.Counters;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.nio.channels.ClosedChannelException;
@@ -20,7 +18,7 @@ public final class TcpAcceptor implements AutoCloseable {
 
     private final ServerSocketChannel server;
     private final Endpoint endpoint;
-    private final Counters counters;
+    private final Runnable onAcceptError;
     private final Consumer<SocketChannel> handler;
     private final Thread thread;
     private volatile boolean closed;
@@ -29,16 +27,16 @@ public final class TcpAcceptor implements AutoCloseable {
      * Binds the listening socket.
      *
      * @param listen   where to listen (port 0: any free port).
-     * @param role     names the accept thread, e.g. {@code tcp-input}.
-     * @param counters counts failed accepts as {@link Counter#ERRORS}.
-     * @param handler  takes each accepted connection (and must close it), on the accept thread: keep it short.
+     * @param role          names the accept thread, e.g. {@code tcp-input}.
+     * @param handler       takes each accepted connection (and must close it), on the accept thread: keep it short.
+     * @param onAcceptError runs after each failed accept (which is logged), to count it.
      * @throws IOException {@code cannot listen on TEXT: REASON}, e.g. when the port is in use.
      */
-    public TcpAcceptor(Endpoint listen, String role, Counters counters, Consumer<SocketChannel> handler)
+    public TcpAcceptor(Endpoint listen, String role, Consumer<SocketChannel> handler, Runnable onAcceptError)
         throws IOException {
         this.server = TcpSockets.listen(listen);
         this.endpoint = listen.withPort(((InetSocketAddress) server.getLocalAddress()).getPort());
-        this.counters = counters;
+        this.onAcceptError = onAcceptError;
         this.handler = handler;
         this.thread = Thread.ofPlatform().name(role + "-accept " + listen.text()).unstarted(this::run);
     }
@@ -66,7 +64,7 @@ public final class TcpAcceptor implements AutoCloseable {
             } catch (ClosedChannelException e) {
                 return;
             } catch (IOException e) {
-                counters.increment(Counter.ERRORS);
+                onAcceptError.run();
                 LOG.warn("accept on {} failed: {}", endpoint.text(), Errors.describe(e));
             }
         }

@@ -42,9 +42,9 @@ public final class TcpOutputListener implements AutoCloseable {
     public TcpOutputListener(Endpoint listen, BroadcastRing ring, ClientLimits limits) throws IOException {
         this.ring = ring;
         this.limits = limits;
-        this.counters = new Counters("tcp output " + listen.text(),
+        this.acceptor = new TcpAcceptor(listen, "tcp-output", this::accepted, this::acceptFailed);
+        this.counters = new Counters("tcp output " + acceptor.endpoint().text(),
             EnumSet.of(Counter.DATAGRAMS_OUT, Counter.BYTES_OUT, Counter.DROPPED, Counter.ERRORS));
-        this.acceptor = new TcpAcceptor(listen, "tcp-output", counters, this::accepted);
     }
 
     /** @return the address listened on, with its port. */
@@ -94,6 +94,10 @@ public final class TcpOutputListener implements AutoCloseable {
             output.stop(System.nanoTime());
         }
         thread.start();
+    }
+
+    private void acceptFailed() {
+        counters.increment(Counter.ERRORS);
     }
 
     /**
