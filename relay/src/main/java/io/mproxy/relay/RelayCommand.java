@@ -1,0 +1,138 @@
+package io.mproxy.relay;
+
+import io.mproxy.common.Errors;
+import io.mproxy.common.cli.Converters;
+import io.mproxy.common.cli.MulticastOptions;
+import io.mproxy.common.cli.StatsOptions;
+import io.mproxy.common.cli.UsageException;
+import io.mproxy.common.cli.VerboseOption;
+import io.mproxy.common.cli.VersionProvider;
+import io.mproxy.common.lifecycle.Signals;
+import io.mproxy.common.net.Endpoint;
+import io.mproxy.common.net.SocketSpec;
+import io.mproxy.common.stats.StatsReporter;
+import java.io.IOException;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+
+/** The {@code relay} command line. */
+@Command(name = "relay", mixinStandardHelpOptions = true, versionProvider = VersionProvider.class,
+    sortOptions = false, usageHelpAutoWidth = true,
+    description = {"Receives datagrams on a UDP address or a unix datagram socket and relays every one to every "
+        + "worker destination (tcp@HOST:PORT, udp@HOST:PORT or HOST:PORT, a unix socket path): corked batches on "
+        + "TCP, spilled to disk while a destination is down and replayed in order once it is back.",
+        "Forms: relay LISTENER FALLBACK WORKER...   relay CONFIG_FILE   relay --config CONFIG_FILE",
+        "SIGHUP re-reads the config file; SIGTERM/SIGINT send what is queued (or spill it) and exit 0.",
+        "Exit codes: 0 stopped cleanly, 1 runtime failure, 2 bad usage."})
+public final class RelayCommand implements java.util.concurrent.Callable<Integer> {
+    private static final Logger LOG = LoggerFactory.getLogger(RelayCommand.class);
+
+    @Parameters(paramLabel = "SPEC", arity = "0..*",
+        description = "LISTENER FALLBACK WORKER..., or one CONFIG_FILE.")
+    List<String> specs = new ArrayList<>();
+
+    @Option(names = {"-c", "--config"}, paramLabel = "FILE",
+        description = "Config file: one spec per line, 'name = value' tunables, # comments; SIGHUP reloads it.")
+    Path config;
+
+    @Option(names = {"-s", "--set"}, paramLabel = "NAME=VALUE",
+        description = "Set a tunable (overrides the config file), e.g. --set spill_after=1s. Tunables: "
+            + "queue_limit, queue_limit_count, spill_after, spill_dir, spill_max_bytes, spill_segment_bytes, "
+            + "replay_rate, send_timeout, flush_timeout, reconnect_min, reconnect_max, rcvbuf, framing.")
+    List<String> sets = new ArrayList<>();
+
+    @Option(names = {"--metrics-addr", "--metrics_addr"}, paramLabel = "HOST:PORT",
+        converter = Converters.ListenEndpointConverter.class,
+        description = "Serve the counters as Prometheus text at http://HOST:PORT/metrics.")
+    Endpoint metrics;
+
+    @Mixin
+    MulticastOptions multicast;
+
+    @Mixin
+    StatsOptions stats;
+
+    @Mixin
+    VerboseOption verbose;
+
+    @Override
+    public Integer call() throws Exception {
+        Path file = configFile();
+        RelayContext context = buildContext(file);
+        Signals signals = Signals.install();
+        AtomicBoolean hangup = new AtomicBoolean();
+        try (StatsReporter reporter = new StatsReporter(System.err, stats.enabled() ? stats.interval() : 0)) {
+            try (Relay relay = Relay.start(context, multicast.settings(), reporter);
+                 MetricsServer server = metrics == null ? null : MetricsServer.start(metrics, relay)) {
+                signals.onHangup(() -> hangup.set(true));
+                awaitStop(signals, hangup, relay, file);
+                LOG.info("stopping ({})", signals.reason());
+            }
+            if (stats.enabled()) {
+                reporter.printSummary();
+            }
+        }
+        return 0;
+    }
+
+    /** Waits for SIGTERM/SIGINT, reloading on every SIGHUP in between (a burst of them counts as one). */
+    private void awaitStop(Signals signals, AtomicBoolean hangup, Relay relay, Path file) throws InterruptedException {
+        while (!signals.await(100, TimeUnit.MILLISECONDS)) {
+            if (hangup.getAndSet(false)) {
+                reload(relay, file);
+            }
+        }
+    }
+
+    private void reload(Relay relay, Path file) {
+        if (file == null) {
+            LOG.warn("SIGHUP: nothing to reload (started without a config file)");
+            return;
+        }
+        try {
+            relay.reload(buildContext(file));
+        } catch (UsageException | IllegalArgumentException | IOException e) {
+            LOG.warn("reload of {} failed, running on unchanged: {}", file, Errors.describe(e));
+        }
+    }
+
+    private Path configFile() {
+        if (config != null) {
+            if (!specs.isEmpty()) {
+                throw new UsageException("--config and socket specs on the command line: give one or the other");
+            }
+            return config;
+        }
+        return specs.size() == 1 ? Path.of(specs.get(0)) : null;
+    }
+
+    private RelayContext buildContext(Path file) throws IOException {
+        RelayContext context = new RelayContext();
+        if (file != null) {
+            ConfigFile.read(file, context);
+        } else {
+            if (specs.size() < 3) {
+                throw new UsageException("expected LISTENER FALLBACK WORKER... or a config file");
+            }
+            context.listener(SocketSpec.parse(specs.get(0), true)).fallback(SocketSpec.parse(specs.get(1), false));
+            specs.subList(2, specs.size()).forEach(s -> context.worker(SocketSpec.parse(s, false)));
+        }
+        for (String set : sets) {
+            int equals = set.indexOf('=');
+            if (equals <= 0) {
+                throw new UsageException("--set '" + set + "': expected NAME=VALUE");
+            }
+            context.set(set.substring(0, equals).strip(), set.substring(equals + 1));
+        }
+        return context.validate();
+    }
+}

@@ -1,0 +1,119 @@
+package io.mproxy.relay.listen;
+
+import io.mproxy.common.Errors;
+import io.mproxy.common.stats.Counter;
+import io.mproxy.common.stats.Counters;
+import io.mproxy.common.stats.RateLimitedLog;
+import io.mproxy.relay.queue.PacketRing;
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.util.concurrent.locks.LockSupport;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The one thread that drains the listening socket straight into the {@link PacketRing}. A receive error is counted
+ * and logged (rate-limited) and the loop carries on: one bad receive never ends the listener. When the ring is full
+ * (every worker's queue is at its limit) it waits for room rather than drop: the kernel's buffer takes up the slack.
+ */
+public final class Listener implements AutoCloseable {
+    private static final Logger LOG = LoggerFactory.getLogger(Listener.class);
+    private static final long FULL_WAIT_NANOS = 50_000;
+    private static final int MAX_DRAIN = 1_000_000;
+
+    private final String name;
+    private final DatagramSource source;
+    private final PacketRing ring;
+    private final Counters counters;
+    private final RateLimitedLog errorLog = new RateLimitedLog(LOG, 1000);
+    private final RateLimitedLog fullLog = new RateLimitedLog(LOG, 5000);
+    private final Thread thread;
+    private volatile boolean stop;
+    private volatile boolean drain;
+
+    /**
+     * @param name     the listener's spec, for messages.
+     * @param source   the bound socket; closed by {@link #close()}.
+     * @param ring     where packets go.
+     * @param counters counts packets and bytes in, errors.
+     */
+    public Listener(String name, DatagramSource source, PacketRing ring, Counters counters) {
+        this.name = name;
+        this.source = source;
+        this.ring = ring;
+        this.counters = counters;
+        this.thread = Thread.ofPlatform().name("listener " + name).unstarted(this::run);
+    }
+
+    /** @return the socket. */
+    public DatagramSource source() {
+        return source;
+    }
+
+    /** Starts the thread. @return this for a fluent API. */
+    public Listener start() {
+        thread.start();
+        return this;
+    }
+
+    private void run() {
+        while (!stop) {
+            receiveOne(true);
+        }
+        if (drain) {
+            for (int i = 0; i < MAX_DRAIN && receiveOne(false); i++) {
+                // take what the kernel already holds: a re-bound listener loses nothing that arrived
+            }
+        }
+    }
+
+    /** @return false when nothing was there to receive (or the socket is closed). */
+    private boolean receiveOne(boolean wait) {
+        ByteBuffer view = ring.claim();
+        if (view == null) {
+            fullLog.warn("every queue is full: waiting for the workers ({})", name);
+            LockSupport.parkNanos(FULL_WAIT_NANOS);
+            return true;
+        }
+        try {
+            int length = source.receive(view, wait);
+            if (length < 0) {
+                return false;
+            }
+            counters.countIn(length);
+            ring.commit(length, System.nanoTime());
+            return true;
+        } catch (IOException | RuntimeException e) {
+            if (stop && !drain) {
+                return false;
+            }
+            counters.increment(Counter.ERRORS);
+            errorLog.warn("receive error on " + name + ": {}", Errors.describe(e));
+            return !stop;
+        }
+    }
+
+    /**
+     * Stops receiving.
+     *
+     * @param drainFirst true to take what the kernel already holds for the socket first (a re-bind), false to
+     *                   leave it (SIGTERM: stop receiving).
+     */
+    public void stop(boolean drainFirst) {
+        drain = drainFirst;
+        stop = true;
+        try {
+            thread.join();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    @Override
+    public void close() {
+        if (!stop) {
+            stop(false);
+        }
+        source.close();
+    }
+}

@@ -1,0 +1,2 @@
+/** Disk spill: per-destination append-only segments of length-prefixed, checksummed records. */
+package io.mproxy.relay.spill;

@@ -1,0 +1,125 @@
+package io.mproxy.relay;
+
+import static io.mproxy.relay.RelayTestSupport.start;
+import static io.mproxy.relay.RelayTestSupport.total;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.mproxy.common.test.Await;
+import io.mproxy.common.test.BinaryProcess;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** The relay as a process: every sink gets every packet, in order, exactly once. */
+class RelayDeliveryTest {
+    private static final int COUNT = 3000;
+
+    @TempDir
+    Path dir;
+
+    @Test
+    void shouldDeliverEveryPacketInOrderOnceToThreeTcpSinksAndOneUdpSinkWhenUdpIn() throws Exception {
+        try (TcpSink fallback = new TcpSink(); TcpSink a = new TcpSink(); TcpSink b = new TcpSink();
+             TcpSink c = new TcpSink(); UdpSink u = new UdpSink();
+             BinaryProcess relay = start(dir, List.of("spill_dir=" + dir.resolve("spill")), "127.0.0.1:0",
+                 fallback.spec(), a.spec(), b.spec(), c.spec(), u.spec())) {
+            int port = relay.listeningPort();
+            Packets.udp(port, 0, COUNT, 50);
+            for (TcpSink sink : List.of(a, b, c)) {
+                Await.until("all packets at " + sink.spec(), () -> sink.count() >= COUNT, Await.DEFAULT,
+                    relay::stderr);
+            }
+            Await.until("all packets at " + u.spec(), () -> u.count() >= COUNT, Await.DEFAULT, relay::stderr);
+            relay.terminate();
+            assertThat(relay.awaitExit()).as(relay.stderr()).isZero();
+            for (TcpSink sink : List.of(a, b, c)) {
+                assertThat(sink.messages()).isEqualTo(Packets.texts(0, COUNT));
+                assertThat(sink.connections()).isEqualTo(1);
+            }
+            assertThat(u.messages()).isEqualTo(Packets.texts(0, COUNT));
+            assertThat(fallback.count()).isZero();
+            assertThat(total(relay, a.spec(), "datagrams out")).isEqualTo(COUNT);
+            assertThat(total(relay, u.spec(), "datagrams out")).isEqualTo(COUNT);
+        }
+    }
+
+    @Test
+    void shouldRelayFromAMulticastGroupWhenTheListenerIsAGroup() throws Exception {
+        io.mproxy.common.test.TestNetwork.assumeTestNamespace();
+        int port;
+        try (java.net.DatagramSocket probe = new java.net.DatagramSocket(0)) {
+            port = probe.getLocalPort();
+        }
+        try (TcpSink fallback = new TcpSink(); TcpSink a = new TcpSink();
+             BinaryProcess relay = start(dir, List.of("spill_dir=" + dir.resolve("spill")), "--multicast-interface",
+                 "lo", "239.1.2.3:" + port, fallback.spec(), a.spec());
+             java.nio.channels.DatagramChannel sender = java.nio.channels.DatagramChannel.open(
+                 java.net.StandardProtocolFamily.INET)) {
+            relay.listeningPort();
+            sender.setOption(java.net.StandardSocketOptions.IP_MULTICAST_IF,
+                io.mproxy.common.test.TestNetwork.loopback());
+            sender.connect(new java.net.InetSocketAddress("239.1.2.3", port));
+            for (int i = 0; i < 200; i++) {
+                sender.write(java.nio.ByteBuffer.wrap(Packets.text(i).getBytes()));
+            }
+            Await.until("200 packets", () -> a.count() >= 200, Await.DEFAULT, relay::stderr);
+            assertThat(a.messages()).isEqualTo(Packets.texts(0, 200));
+            relay.terminate();
+            assertThat(relay.awaitExit()).isZero();
+        }
+    }
+
+    @Test
+    void shouldDeliverEveryPacketInOrderOnceAndRemoveTheSocketFileWhenUnixDatagramIn() throws Exception {
+        Path socket = dir.resolve("in.sock");
+        try (TcpSink fallback = new TcpSink(); TcpSink a = new TcpSink(); TcpSink b = new TcpSink();
+             TcpSink c = new TcpSink(); UdpSink u = new UdpSink();
+             BinaryProcess relay = start(dir, List.of("spill_dir=" + dir.resolve("spill")), socket.toString(),
+                 fallback.spec(), a.spec(), b.spec(), c.spec(), u.spec())) {
+            relay.awaitStderr("listening on " + socket);
+            Packets.unix(socket, 0, COUNT);
+            for (TcpSink sink : List.of(a, b, c)) {
+                Await.until("all packets at " + sink.spec(), () -> sink.count() >= COUNT, Await.DEFAULT,
+                    relay::stderr);
+                assertThat(sink.messages()).isEqualTo(Packets.texts(0, COUNT));
+            }
+            Await.until("all packets at " + u.spec(), () -> u.count() >= COUNT, Await.DEFAULT, relay::stderr);
+            assertThat(u.messages()).isEqualTo(Packets.texts(0, COUNT));
+            relay.terminate();
+            assertThat(relay.awaitExit()).as(relay.stderr()).isZero();
+        }
+        assertThat(Files.exists(socket)).isFalse();
+    }
+
+    @Test
+    void shouldRemoveAStaleSocketFileAndDeliverToAUnixDestination() throws Exception {
+        Path socket = dir.resolve("in.sock");
+        Path out = dir.resolve("out.sock");
+        try (TcpSink fallback = new TcpSink();
+             io.mproxy.common.unix.UnixDatagramSocket sink = io.mproxy.common.unix.UnixDatagramSocket.bind(out, 0)) {
+            BinaryProcess first = start(dir, List.of("spill_dir=" + dir.resolve("spill")), socket.toString(),
+                fallback.spec(), out.toString());
+            first.awaitStderr("listening on");
+            first.signal("KILL");
+            first.awaitExit();
+            assertThat(Files.exists(socket)).as("stale socket file left by kill -9").isTrue();
+            try (BinaryProcess relay = start(dir, List.of("spill_dir=" + dir.resolve("spill")), socket.toString(),
+                fallback.spec(), out.toString())) {
+                relay.awaitStderr("listening on " + socket);
+                Packets.unix(socket, 0, 100);
+                java.nio.ByteBuffer buffer = java.nio.ByteBuffer.allocateDirect(256);
+                for (int i = 0; i < 100; i++) {
+                    buffer.clear();
+                    assertThat(sink.receive(buffer, 5000)).isPositive();
+                    buffer.flip();
+                    assertThat(java.nio.charset.StandardCharsets.UTF_8.decode(buffer).toString())
+                        .isEqualTo(Packets.text(i));
+                }
+                relay.terminate();
+                assertThat(relay.awaitExit()).as(relay.stderr()).isZero();
+            }
+        }
+    }
+}

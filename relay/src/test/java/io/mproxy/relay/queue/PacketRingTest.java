@@ -1,0 +1,83 @@
+package io.mproxy.relay.queue;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.nio.ByteBuffer;
+import org.junit.jupiter.api.Test;
+
+/** The shared ring: one copy per packet, one cursor per consumer, room freed by the slowest. */
+class PacketRingTest {
+    private static final int MAX = 1000;
+
+    @Test
+    void shouldShowEveryPacketToEveryCursorInOrder() {
+        PacketRing ring = new PacketRing(1 << 16, MAX);
+        PacketRing.Cursor a = ring.attach();
+        PacketRing.Cursor b = ring.attach();
+        for (int i = 0; i < 10; i++) {
+            publish(ring, i);
+        }
+        for (PacketRing.Cursor cursor : new PacketRing.Cursor[] {a, b}) {
+            for (int i = 0; i < 10; i++) {
+                assertThat(read(ring, cursor)).isEqualTo(i);
+            }
+            assertThat(cursor.peek()).isEqualTo(-1);
+        }
+    }
+
+    @Test
+    void shouldRefuseToClaimUntilTheSlowestCursorReleasesAndThenWrap() {
+        PacketRing ring = new PacketRing(4 * (MAX + PacketRing.HEADER), MAX);
+        PacketRing.Cursor fast = ring.attach();
+        PacketRing.Cursor slow = ring.attach();
+        int published = 0;
+        while (ring.claim() != null) {
+            publish(ring, published++);
+            while (fast.peek() >= 0) {
+                fast.advance();
+            }
+            fast.release();
+        }
+        assertThat(slow.lagCount()).isEqualTo(published);
+        for (int i = 0; i < published; i++) {
+            assertThat(read(ring, slow)).isEqualTo(i);
+        }
+        slow.release();
+        for (int i = 0; i < 3 * published; i++) {
+            publish(ring, 1000 + i);
+            assertThat(read(ring, slow)).isEqualTo(1000 + i);
+            slow.release();
+            assertThat(read(ring, fast)).isEqualTo(1000 + i);
+            fast.release();
+        }
+    }
+
+    @Test
+    void shouldReadTheSameRecordsAgainAfterRewind() {
+        PacketRing ring = new PacketRing(1 << 16, MAX);
+        PacketRing.Cursor cursor = ring.attach();
+        publish(ring, 1);
+        publish(ring, 2);
+        assertThat(read(ring, cursor)).isEqualTo(1);
+        cursor.release();
+        assertThat(read(ring, cursor)).isEqualTo(2);
+        cursor.rewind();
+        assertThat(read(ring, cursor)).isEqualTo(2);
+    }
+
+    private static void publish(PacketRing ring, int value) {
+        ByteBuffer view = ring.claim();
+        assertThat(view).isNotNull();
+        view.putInt(value).put(new byte[value % 7]);
+        ring.commit(4 + value % 7, System.nanoTime());
+    }
+
+    private static int read(PacketRing ring, PacketRing.Cursor cursor) {
+        int index = cursor.peek();
+        assertThat(index).isNotNegative();
+        int value = ring.duplicateBuffer().getInt(index + PacketRing.HEADER);
+        assertThat(cursor.length(index)).isEqualTo(4 + value % 7);
+        cursor.advance();
+        return value;
+    }
+}
