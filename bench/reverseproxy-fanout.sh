@@ -8,20 +8,20 @@
 # first byte reaching any client to this client's last byte), whether all 4 are exact, and the CPU seconds of the
 # fan-out processes.
 # Runs itself inside a private network namespace (unshare -n, loopback with multicast on): nothing leaves the host.
-# Usage: bench/reverseproxy-fanout.sh            (env: BENCH_MB=200, RATES="50M 100M 200M", CLIENTS=4)
+# Usage: bench/reverseproxy-fanout.sh   (env: BENCH_MB=200, RATES="50M 100M 200M", CLIENTS=4)
+# The table also goes to bench/results/reverseproxy-fanout.md.
 set -euo pipefail
-root=$(cd "$(dirname "$(readlink -f "${BASH_SOURCE[0]}")")/.." && pwd)
-
-if [ "${MPROXY_BENCH_NETNS:-}" != 1 ]; then
-  command -v socat >/dev/null || { echo "bench: socat is needed (apt-get install socat)" >&2; exit 1; }
-  # Build first, outside the namespace (Maven may need the network).
-  "$root/bin/mproxy-reverseproxy" --version >/dev/null
-  "$root/bin/mproxy-client" --version >/dev/null
-  if [ "$(id -u)" = 0 ]; then ns=(unshare -n); else ns=(unshare --map-root-user -n); fi
-  exec "${ns[@]}" env MPROXY_BENCH_NETNS=1 bash "$0" "$@"
+. "$(dirname "$(readlink -f "$0")")/lib.sh"
+if [ -z "${MPROXY_BENCH_NETNS:-}" ]; then
+  # Build and install the peer first, outside the namespace (Maven and apt may need the network).
+  bench_build mproxy-client,mproxy-reverseproxy
+  bench_need socat || exit 1
 fi
-ip link set lo up
-ip link set lo multicast on
+bench_enter_netns "$@"
+root=$bench_root
+reverseproxy=("$JAVA" -XX:+UseSerialGC -jar "$root/mproxy-reverseproxy/target/mproxy-reverseproxy.jar")
+client=("$JAVA" -XX:+UseSerialGC -jar "$root/mproxy-client/target/mproxy-client.jar")
+results="$root/bench/results/reverseproxy-fanout.md"
 
 mb=${BENCH_MB:-200}
 rates=${RATES:-50M 100M 200M}
@@ -59,7 +59,7 @@ run() {
   local tool=$1 rate=$2 fanout=() i port
   rm -f "$work"/out.* "$work"/ready.*
   if [ "$tool" = mproxy-reverseproxy ]; then
-    "$root/bin/mproxy-reverseproxy" --multicast-addr "$group:$gport" --multicast-interface lo \
+    "${reverseproxy[@]}" --multicast-addr "$group:$gport" --multicast-interface lo \
       --tcp-output-addr 127.0.0.1:19901 --stats=0 2>"$work/rp.err" &
     fanout=($!)
     wait_port 19901
@@ -89,7 +89,7 @@ run() {
   local cpu0 t0 first="" deadline done_at=() n exact=yes
   cpu0=$(cpu_seconds "${fanout[@]}")
   t0=$(date +%s.%N)
-  "$root/bin/mproxy-client" --path "$work/in" --server-addr "$group:$gport" --multicast-interface lo \
+  "${client[@]}" --path "$work/in" --server-addr "$group:$gport" --multicast-interface lo \
     --rate "$rate" 2>"$work/client.err" &
   pids+=($!)
   deadline=$(awk -v t="$t0" -v s="$size" 'BEGIN { printf "%.3f", t + s / 20e6 + 15 }')
@@ -131,12 +131,15 @@ run() {
   fi
 }
 
-echo "input: $size bytes; $clients TCP clients per run;" \
-  "MB/s per client = input / (its last byte - first byte at any client)"
-header=$(printf '%-20s %8s ' tool rate)
-for i in $(seq "$clients"); do header+=$(printf ' %10s' "client$i MB/s"); done
-echo "$header  exact   cpu(s) kernel-drops"
-for rate in $rates; do
-  run mproxy-reverseproxy "$rate"
-  run socat-x$clients "$rate"
-done
+{
+  echo "# multicast -> $clients TCP clients, $(date -u +%Y-%m-%d), $(nproc) cores," \
+    "load average $(cut -d' ' -f1 /proc/loadavg)"
+  echo "input: $size bytes; MB/s per client = input / (its last byte - first byte at any client)"
+  header=$(printf '%-20s %8s ' tool rate)
+  for i in $(seq "$clients"); do header+=$(printf ' %10s' "client$i MB/s"); done
+  echo "$header  exact   cpu(s) kernel-drops"
+  for rate in $rates; do
+    run mproxy-reverseproxy "$rate"
+    run socat-x$clients "$rate"
+  done
+} | tee "$results"
