@@ -1,0 +1,145 @@
+#!/usr/bin/env bash
+# Benchmark: one multicast stream fanned out to 4 TCP clients.
+#   mproxy-reverseproxy: one process joins the group and serves all 4 clients (--tcp-output-addr).
+#   peer (socat):        4 socat processes, one per client, each joining the group and writing to its client
+#                        (socat -u UDP4-RECV:...,ip-add-membership TCP-LISTEN:...): the closest thing socat does.
+# The sender is mproxy-client pacing a file onto the group at each RATE; every client writes what it gets to a file
+# in /dev/shm, and each file must be byte-exact with the input. Prints MB/s per client (input size / time from the
+# first byte reaching any client to this client's last byte), whether all 4 are exact, and the CPU seconds of the
+# fan-out processes.
+# Runs itself inside a private network namespace (unshare -n, loopback with multicast on): nothing leaves the host.
+# Usage: bench/reverseproxy-fanout.sh   (env: BENCH_MB=200, RATES="50M 100M 200M", CLIENTS=4)
+# The table also goes to bench/results/reverseproxy-fanout.md.
+set -euo pipefail
+. "$(dirname "$(readlink -f "$0")")/lib.sh"
+if [ -z "${MPROXY_BENCH_NETNS:-}" ]; then
+  # Build and install the peer first, outside the namespace (Maven and apt may need the network).
+  bench_build mproxy-client,mproxy-reverseproxy
+  bench_need socat || exit 1
+fi
+bench_enter_netns "$@"
+root=$bench_root
+reverseproxy=("$JAVA" -XX:+UseSerialGC -jar "$root/mproxy-reverseproxy/target/mproxy-reverseproxy.jar")
+client=("$JAVA" -XX:+UseSerialGC -jar "$root/mproxy-client/target/mproxy-client.jar")
+results="$root/bench/results/reverseproxy-fanout.md"
+
+mb=${BENCH_MB:-200}
+rates=${RATES:-50M 100M 200M}
+clients=${CLIENTS:-4}
+group=239.77.0.1
+gport=19900
+work=$(mktemp -d /dev/shm/mproxy-bench.XXXXXX)
+pids=()
+cleanup() {
+  for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done
+  wait 2>/dev/null || true
+  [ -n "${BENCH_KEEP:-}" ] || rm -rf "$work"
+}
+trap cleanup EXIT
+
+seq -f "%012g telemetry line: the quick brown fox jumps over the lazy dog 0123456789" 1 $((mb * 1000000 / 86 + 1)) \
+  | head -c $((mb * 1000000)) > "$work/in"
+size=$(stat -c %s "$work/in")
+
+cpu_seconds() { # utime+stime of the given pids, in seconds
+  local total=0 p
+  for p in "$@"; do
+    [ -r "/proc/$p/stat" ] && total=$((total + $(awk '{print $14 + $15}' "/proc/$p/stat")))
+  done
+  awk -v t="$total" -v hz="$(getconf CLK_TCK)" 'BEGIN { printf "%.2f", t / hz }'
+}
+
+wait_port() { # waits until something listens on 127.0.0.1:$1
+  for _ in $(seq 200); do (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null && return 0; sleep 0.05; done
+  echo "bench: nothing listens on $1" >&2; return 1
+}
+
+# run TOOL RATE: starts the fan-out, connects the clients, sends, waits for every byte, prints one table row.
+run() {
+  local tool=$1 rate=$2 fanout=() i port
+  rm -f "$work"/out.* "$work"/ready.*
+  if [ "$tool" = mproxy-reverseproxy ]; then
+    "${reverseproxy[@]}" --multicast-addr "$group:$gport" --multicast-interface lo \
+      --tcp-output-addr 127.0.0.1:19901 --stats=0 2>"$work/rp.err" &
+    fanout=($!)
+    wait_port 19901
+    # The reverse proxy counts connections itself: connect the readers to the one port.
+    for i in $(seq "$clients"); do socat -u TCP:127.0.0.1:19901 "OPEN:$work/out.$i,creat,trunc" & pids+=($!); done
+    for _ in $(seq 200); do
+      [ "$(grep -c 'tcp output client .* connected' "$work/rp.err" || true)" -ge "$clients" ] && break; sleep 0.05
+    done
+  else
+    # Readers listen; each socat joins the group and connects to its reader.
+    for i in $(seq "$clients"); do
+      socat -u "TCP-LISTEN:$((19910 + i)),reuseaddr" "OPEN:$work/out.$i,creat,trunc" & pids+=($!)
+    done
+    for _ in $(seq 200); do
+      [ "$(ss -Hltn 'sport >= :19911 and sport <= :19999' | wc -l)" -ge "$clients" ] && break; sleep 0.05
+    done
+    for i in $(seq "$clients"); do
+      socat -u "UDP4-RECV:$gport,ip-add-membership=$group:127.0.0.1,reuseaddr,rcvbuf=4194304" \
+        "TCP:127.0.0.1:$((19910 + i))" & fanout+=($!)
+    done
+    for _ in $(seq 200); do
+      [ "$(ss -Htn state established 'dport >= :19911 and dport <= :19999' | wc -l)" -ge "$clients" ] && break
+      sleep 0.05
+    done
+  fi
+  pids+=("${fanout[@]}")
+  local cpu0 t0 first="" deadline done_at=() n exact=yes
+  cpu0=$(cpu_seconds "${fanout[@]}")
+  t0=$(date +%s.%N)
+  "${client[@]}" --path "$work/in" --server-addr "$group:$gport" --multicast-interface lo \
+    --rate "$rate" 2>"$work/client.err" &
+  pids+=($!)
+  deadline=$(awk -v t="$t0" -v s="$size" 'BEGIN { printf "%.3f", t + s / 20e6 + 15 }')
+  while :; do
+    n=0
+    if [ -z "$first" ] && [ -n "$(find "$work" -name 'out.*' -size +0 -print -quit)" ]; then first=$(date +%s.%N); fi
+    for i in $(seq "$clients"); do
+      if [ -z "${done_at[$i]:-}" ] && [ "$(stat -c %s "$work/out.$i" 2>/dev/null || echo 0)" -ge "$size" ]; then
+        done_at[$i]=$(date +%s.%N)
+      fi
+      [ -n "${done_at[$i]:-}" ] && n=$((n + 1))
+    done
+    [ "$n" -eq "$clients" ] && break
+    awk -v now="$(date +%s.%N)" -v d="$deadline" 'BEGIN { exit !(now > d) }' && break
+    sleep 0.02
+  done
+  local cpu1 row mbs drops
+  cpu1=$(cpu_seconds "${fanout[@]}")
+  # Datagrams the kernel dropped because a group socket's receive buffer was full (all sockets on the port).
+  drops=$(awk -v port="$(printf ':%04X' "$gport")" 'NR > 1 && index($2, port) { d += $13 } END { print d + 0 }' \
+    /proc/net/udp)
+  row=$(printf '%-20s %6s/s ' "$tool" "$rate")
+  for i in $(seq "$clients"); do
+    if [ -n "${done_at[$i]:-}" ] && cmp -s "$work/in" "$work/out.$i"; then
+      mbs=$(awk -v s="$size" -v a="$first" -v b="${done_at[$i]}" 'BEGIN { printf "%.0f", s / (b - a) / 1e6 }')
+    else
+      mbs="short($(stat -c %s "$work/out.$i" 2>/dev/null || echo 0))"; exact=no
+    fi
+    row+=$(printf ' %10s' "$mbs")
+  done
+  row+=$(printf ' %6s %8s %12s' "$exact" "$(awk -v a="$cpu0" -v b="$cpu1" 'BEGIN { printf "%.2f", b - a }')" \
+    "$drops")
+  echo "$row"
+  for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done
+  wait 2>/dev/null || true
+  pids=()
+  if [ "$tool" = mproxy-reverseproxy ]; then # where mproxy lost what it lost: the group socket, or slow clients
+    sed -n 's/^total \(group\|tcp output\) /    \1 /p' "$work/rp.err"
+  fi
+}
+
+{
+  echo "# multicast -> $clients TCP clients, $(date -u +%Y-%m-%d), $(nproc) cores," \
+    "load average $(cut -d' ' -f1 /proc/loadavg)"
+  echo "input: $size bytes; MB/s per client = input / (its last byte - first byte at any client)"
+  header=$(printf '%-20s %8s ' tool rate)
+  for i in $(seq "$clients"); do header+=$(printf ' %10s' "client$i MB/s"); done
+  echo "$header  exact   cpu(s) kernel-drops"
+  for rate in $rates; do
+    run mproxy-reverseproxy "$rate"
+    run socat-x$clients "$rate"
+  done
+} | tee "$results"

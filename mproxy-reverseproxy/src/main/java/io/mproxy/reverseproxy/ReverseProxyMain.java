@@ -1,0 +1,14 @@
+package io.mproxy.reverseproxy;
+
+import io.mproxy.common.cli.Cli;
+
+/** Entry point of {@code mproxy-reverseproxy}. */
+public final class ReverseProxyMain {
+    private ReverseProxyMain() {
+    }
+
+    /** @param args the command line, see {@code mproxy-reverseproxy --help}. */
+    public static void main(String[] args) {
+        Cli.main(new ReverseProxyCommand(), args);
+    }
+}

@@ -1,0 +1,145 @@
+package io.mproxy.reverseproxy;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.mproxy.common.test.Await;
+import io.mproxy.common.test.Binary;
+import io.mproxy.common.test.BinaryProcess;
+import io.mproxy.common.test.TestNetwork;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.nio.ByteBuffer;
+import java.nio.channels.DatagramChannel;
+import java.nio.channels.ServerSocketChannel;
+import java.nio.channels.SocketChannel;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** {@code --tcp-downstream-addr}: one outbound connection that survives its server being down. */
+class TcpDownstreamTest {
+    @TempDir
+    Path dir;
+
+    @BeforeEach
+    void inTestNamespace() {
+        TestNetwork.assumeTestNamespace();
+    }
+
+    @Test
+    void shouldDeliverEverythingSentAfterTheSinkComesUpWhenItWasDownAtStart() throws IOException {
+        int size = 300;
+        int whileDown = 100;
+        int afterUp = 2000;
+        int sinkPort = freePort();
+        try (DatagramChannel observer = DatagramChannel.open().bind(new InetSocketAddress("127.0.0.1", 0));
+             BinaryProcess proxy = BinaryProcess.start(Binary.REVERSE_PROXY, dir, "--multicast-addr", "239.1.2.5:19301",
+                 "--multicast-interface", "lo", "--udp-listen-addr", "127.0.0.1:0",
+                 "--tcp-downstream-addr", "127.0.0.1:" + sinkPort, "--stats=0",
+                 "--udp-output-addr", "127.0.0.1:" + ((InetSocketAddress) observer.getLocalAddress()).getPort())) {
+            int input = proxy.listeningPort();
+            proxy.awaitStderr("cannot connect to 127.0.0.1:" + sinkPort + ": connection refused; retrying");
+            AtomicInteger observed = new AtomicInteger();
+            observer.configureBlocking(false);
+            ByteBuffer scratch = ByteBuffer.allocate(65536);
+            Feed.send(input, 0, whileDown, size, 50, sent -> {
+                try {
+                    while (observer.receive(scratch.clear()) != null) {
+                        observed.incrementAndGet();
+                    }
+                } catch (IOException e) {
+                    throw new AssertionError(e);
+                }
+                return observed.get() >= sent;
+            });
+            try (ServerSocketChannel sink = ServerSocketChannel.open()) {
+                sink.bind(new InetSocketAddress("127.0.0.1", sinkPort));
+                try (SocketChannel connection = accept(sink)) {
+                    ByteArrayOutputStream received = new ByteArrayOutputStream();
+                    connection.configureBlocking(false);
+                    Feed.send(input, whileDown, whileDown + afterUp, size, 100, sent -> {
+                        read(connection, received);
+                        return received.size() >= (sent - whileDown) * size;
+                    });
+                    assertThat(received.toByteArray()).isEqualTo(Feed.stream(whileDown, whileDown + afterUp, size));
+                    proxy.terminate();
+                    assertThat(proxy.awaitExit()).as(proxy.stderr()).isZero();
+                }
+            }
+            List<String> warnings = proxy.stderrLines().stream().filter(l -> l.contains("cannot connect")).toList();
+            assertThat(warnings).as("a refused attempt is logged once, not per attempt").hasSize(1);
+            assertThat(proxy.stderr()).contains("connected to 127.0.0.1:" + sinkPort)
+                .containsPattern("total tcp downstream 127.0.0.1:" + sinkPort + ": datagrams out " + afterUp
+                    + ", bytes out " + afterUp * size + ", dropped " + whileDown + ", errors [1-9]\\d*, reconnects 0");
+        }
+    }
+
+    @Test
+    void shouldReconnectAndDeliverWhatComesAfterWhenTheSinkRestartsMidStream() throws IOException {
+        int size = 200;
+        int sinkPort = freePort();
+        try (BinaryProcess proxy = BinaryProcess.start(Binary.REVERSE_PROXY, dir, "--multicast-addr", "239.1.2.5:19302",
+            "--multicast-interface", "lo", "--udp-listen-addr", "127.0.0.1:0", "--stats=0",
+            "--tcp_downstream_addr", "127.0.0.1:" + sinkPort)) {
+            int input = proxy.listeningPort();
+            for (int round = 0; round < 2; round++) {
+                try (ServerSocketChannel sink = ServerSocketChannel.open()) {
+                    sink.setOption(java.net.StandardSocketOptions.SO_REUSEADDR, true);
+                    sink.bind(new InetSocketAddress("127.0.0.1", sinkPort));
+                    try (SocketChannel connection = accept(sink)) {
+                        ByteArrayOutputStream received = new ByteArrayOutputStream();
+                        connection.configureBlocking(false);
+                        int from = round * 1000;
+                        Feed.send(input, from, from + 1000, size, 100, sent -> {
+                            read(connection, received);
+                            return received.size() >= (sent - from) * size;
+                        });
+                        assertThat(received.toByteArray()).isEqualTo(Feed.stream(from, from + 1000, size));
+                    }
+                }
+                proxy.awaitStderr("tcp downstream 127.0.0.1:" + sinkPort + " gone: closed by the peer");
+            }
+            proxy.terminate();
+            assertThat(proxy.awaitExit()).as(proxy.stderr()).isZero();
+            assertThat(proxy.stderr()).containsPattern("total tcp downstream 127.0.0.1:" + sinkPort + ": datagrams out "
+                + "2000, bytes out 400000, dropped 0, errors \\d+, reconnects 1");
+        }
+    }
+
+    private static void read(SocketChannel connection, ByteArrayOutputStream received) {
+        ByteBuffer buffer = ByteBuffer.allocate(65536);
+        try {
+            int n;
+            while ((n = connection.read(buffer.clear())) > 0) {
+                received.write(buffer.array(), 0, n);
+            }
+        } catch (IOException e) {
+            throw new AssertionError(e);
+        }
+    }
+
+    private static SocketChannel accept(ServerSocketChannel sink) throws IOException {
+        sink.configureBlocking(false);
+        SocketChannel[] accepted = new SocketChannel[1];
+        Await.until("the proxy to connect to the sink", () -> {
+            try {
+                accepted[0] = sink.accept();
+            } catch (IOException e) {
+                throw new AssertionError(e);
+            }
+            return accepted[0] != null;
+        });
+        return accepted[0];
+    }
+
+    private static int freePort() throws IOException {
+        try (ServerSocketChannel probe = ServerSocketChannel.open()) {
+            probe.bind(new InetSocketAddress("127.0.0.1", 0));
+            return ((InetSocketAddress) probe.getLocalAddress()).getPort();
+        }
+    }
+}
