@@ -1,6 +1,6 @@
 package io.mproxy.proxy;
 
-import io.mproxy.common.cli.Cli;
+import io.mproxy.common.cli.BinaryMain;
 
 /** Entry point of {@code mproxy-proxy}. */
 public final class ProxyMain {
@@ -9,6 +9,6 @@ public final class ProxyMain {
 
     /** @param args the command line, see {@code mproxy-proxy --help}. */
     public static void main(String[] args) {
-        Cli.main(new ProxyCommand(), args);
+        BinaryMain.run("mproxy-proxy", ProxyCommand.class, args);
     }
 }

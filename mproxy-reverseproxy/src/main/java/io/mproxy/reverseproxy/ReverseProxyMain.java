@@ -1,6 +1,6 @@
 package io.mproxy.reverseproxy;
 
-import io.mproxy.common.cli.Cli;
+import io.mproxy.common.cli.BinaryMain;
 
 /** Entry point of {@code mproxy-reverseproxy}. */
 public final class ReverseProxyMain {
@@ -9,6 +9,6 @@ public final class ReverseProxyMain {
 
     /** @param args the command line, see {@code mproxy-reverseproxy --help}. */
     public static void main(String[] args) {
-        Cli.main(new ReverseProxyCommand(), args);
+        BinaryMain.run("mproxy-reverseproxy", ReverseProxyCommand.class, args);
     }
 }
