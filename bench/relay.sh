@@ -68,7 +68,7 @@ run_relay() {
   "$work/relay-helper" sink 19101 "$work/relay.count" & pids+=($!)
   "$work/relay-helper" sink 19102 "$work/fallback.count" & pids+=($!)
   sleep 0.2
-  "$JAVA" -XX:+UseSerialGC --enable-native-access=ALL-UNNAMED --add-exports java.base/sun.nio.ch=ALL-UNNAMED \
+  "$JAVA" -XX:+UseSerialGC --enable-native-access=ALL-UNNAMED \
     "$@" -jar "$jar" --set "spill_dir=$work/spill" 127.0.0.1:19100 tcp@127.0.0.1:19102 tcp@127.0.0.1:19101 \
     2>"$work/$name.err" & relay=$!; pids+=($relay)
   for _ in $(seq 1 100); do grep -q "listening on" "$work/$name.err" && break; sleep 0.1; done

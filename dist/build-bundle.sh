@@ -22,12 +22,12 @@ home="$stage/$name"
 work="$target/bundle-work"
 started=$(date +%s%N)
 
-# Flags every binary needs (TcpCork and the socket options go through FFM and sun.nio.ch) and the flags chosen for
-# small, short-lived network tools; README.md says why. The archive is dumped with the same flags: CDS refuses
-# its module graph when --add-exports or --enable-native-access differ.
+# Flags every binary needs (TcpCork and the socket options go through FFM) and the flags chosen for small,
+# short-lived network tools; README.md says why. The archive is dumped with the same flags: CDS refuses its module
+# graph when --enable-native-access differs (and whenever --add-exports is given, which is why there is none).
 jvm_opts=(-XX:+UseSerialGC -XX:TieredStopAtLevel=1 -Xms8m -Xmx256m -XX:MaxDirectMemorySize=4g
   -XX:+ExitOnOutOfMemoryError -XX:-UsePerfData
-  --enable-native-access=ALL-UNNAMED --add-exports java.base/sun.nio.ch=ALL-UNNAMED)
+  --enable-native-access=ALL-UNNAMED)
 
 # The build's own JVMs (BundleTool with JRuby inside, jlink, jdeps) run briefly: C1 and Serial GC halve their CPU.
 tool_jvm=(-XX:TieredStopAtLevel=1 -XX:+UseSerialGC)

@@ -15,7 +15,6 @@ import io.mproxy.reverseproxy.output.TcpDownstream;
 import io.mproxy.reverseproxy.output.TcpOutputListener;
 import io.mproxy.reverseproxy.output.UdpOutput;
 import java.io.IOException;
-import java.net.Inet6Address;
 import java.net.InetSocketAddress;
 import java.net.NetworkInterface;
 import java.nio.channels.DatagramChannel;
@@ -78,7 +77,7 @@ public final class ReverseProxy implements AutoCloseable {
 
     private void open(ReverseProxyContext context, Runnable onStdoutClosed, StatsReporter stats) throws IOException {
         MulticastSettings multicast = context.multicast();
-        Endpoint group = scoped(context.group(), multicast);
+        Endpoint group = UdpChannels.scopedGroup(context.group(), multicast);
         if (context.hasOutputs()) {
             openOutputs(context, group, stats);
         }
@@ -157,20 +156,6 @@ public final class ReverseProxy implements AutoCloseable {
         return (nif != null ? nif : Interfaces.defaultFor(group.address())).getName();
     }
 
-    /**
-     * An IPv6 link- or interface-local group (such as the default ff02::1) needs a scope to bind and send to: the
-     * chosen interface's.
-     */
-    static Endpoint scoped(Endpoint group, MulticastSettings multicast) throws IOException {
-        if (group.address().getAddress() instanceof Inet6Address v6 && v6.getScopeId() == 0
-            && (v6.isMCLinkLocal() || v6.isMCNodeLocal())) {
-            NetworkInterface nif = multicast.networkInterface() != null ? multicast.networkInterface()
-                : Interfaces.defaultFor(group.address());
-            Inet6Address withScope = Inet6Address.getByAddress(null, v6.getAddress(), nif);
-            return new Endpoint(group.text(), new InetSocketAddress(withScope, group.port()));
-        }
-        return group;
-    }
 
     /**
      * Stops the inputs (what they read is still sent), then the group reader, then lets every output write what it

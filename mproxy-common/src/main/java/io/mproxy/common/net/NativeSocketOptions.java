@@ -2,23 +2,23 @@ package io.mproxy.common.net;
 
 import static java.lang.foreign.ValueLayout.ADDRESS;
 import static java.lang.foreign.ValueLayout.JAVA_INT;
+import static java.lang.foreign.ValueLayout.JAVA_LONG;
 
 import java.lang.foreign.Arena;
 import java.lang.foreign.FunctionDescriptor;
 import java.lang.foreign.Linker;
 import java.lang.foreign.MemorySegment;
 import java.lang.invoke.MethodHandle;
-import java.lang.reflect.Method;
 import java.nio.channels.Channel;
+import java.nio.channels.NetworkChannel;
 import java.util.Optional;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Integer socket options that NIO does not offer (TCP_CORK, SO_RCVBUFFORCE), set with {@code setsockopt} through the
- * foreign function API on Linux. The descriptor comes from {@code sun.nio.ch.SelChImpl.getFDVal()}, which needs
- * {@code --add-exports java.base/sun.nio.ch=ALL-UNNAMED} (the binaries' jars and launchers carry it). Where either is
- * missing, {@link #isAvailable()} is false and every set returns false: callers fall back to portable behaviour.
+ * What NIO cannot do with a socket, through the foreign function API on Linux: integer socket options it does not
+ * offer (TCP_CORK, SO_RCVBUFFORCE) and sending an empty datagram (NIO's write and send skip empty buffers); the descriptor is found by {@link SocketDescriptors}, without JDK internals.
+ * Elsewhere {@link #isAvailable()} is false and every set returns false: callers fall back to portable behaviour.
  */
 public final class NativeSocketOptions {
     /** SOL_SOCKET on Linux. */
@@ -32,11 +32,11 @@ public final class NativeSocketOptions {
 
     private static final Logger LOG = LoggerFactory.getLogger(NativeSocketOptions.class);
     private static final MethodHandle SETSOCKOPT;
-    private static final Method GET_FD;
+    private static final MethodHandle SEND;
 
     static {
         MethodHandle setsockopt = null;
-        Method getFd = null;
+        MethodHandle send = null;
         if (System.getProperty("os.name", "").startsWith("Linux")) {
             try {
                 Linker linker = Linker.nativeLinker();
@@ -45,23 +45,24 @@ public final class NativeSocketOptions {
                     setsockopt = linker.downcallHandle(symbol.get(),
                         FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_INT, JAVA_INT, ADDRESS, JAVA_INT));
                 }
-                getFd = Class.forName("sun.nio.ch.SelChImpl").getMethod("getFDVal");
-            } catch (ReflectiveOperationException | RuntimeException | LinkageError e) {
+                send = linker.downcallHandle(linker.defaultLookup().findOrThrow("send"),
+                    FunctionDescriptor.of(JAVA_LONG, JAVA_INT, ADDRESS, JAVA_LONG, JAVA_INT));
+            } catch (RuntimeException | LinkageError e) {
                 LOG.debug("native socket options unavailable: {}", e.toString());
                 setsockopt = null;
-                getFd = null;
+                send = null;
             }
         }
         SETSOCKOPT = setsockopt;
-        GET_FD = getFd;
+        SEND = send;
     }
 
     private NativeSocketOptions() {
     }
 
-    /** @return true when options can be set here (Linux, FFM enabled, sun.nio.ch exported). */
+    /** @return true when options can be set here (Linux, FFM enabled). */
     public static boolean isAvailable() {
-        return SETSOCKOPT != null && GET_FD != null;
+        return SETSOCKOPT != null && SocketDescriptors.isAvailable();
     }
 
     /**
@@ -69,15 +70,7 @@ public final class NativeSocketOptions {
      * @return its descriptor, or -1 when it cannot be reached.
      */
     public static int descriptor(Channel channel) {
-        if (!isAvailable()) {
-            return -1;
-        }
-        try {
-            return (int) GET_FD.invoke(channel);
-        } catch (ReflectiveOperationException | RuntimeException e) {
-            LOG.debug("no descriptor for {}: {}", channel, e.toString());
-            return -1;
-        }
+        return isAvailable() && channel instanceof NetworkChannel network ? SocketDescriptors.find(network) : -1;
     }
 
     /**
@@ -95,6 +88,23 @@ public final class NativeSocketOptions {
             MemorySegment cell = arena.allocate(JAVA_INT);
             cell.set(JAVA_INT, 0, value);
             return (int) SETSOCKOPT.invokeExact(fd, level, option, cell, (int) JAVA_INT.byteSize()) == 0;
+        } catch (Throwable e) {
+            return false;
+        }
+    }
+
+    /**
+     * Sends an empty datagram on a connected datagram socket.
+     *
+     * @param fd a connected datagram socket's descriptor from {@link #descriptor}, or -1.
+     * @return true when the kernel took it.
+     */
+    public static boolean sendEmpty(int fd) {
+        if (fd < 0 || SEND == null) {
+            return false;
+        }
+        try {
+            return (long) SEND.invokeExact(fd, MemorySegment.NULL, 0L, 0) == 0L;
         } catch (Throwable e) {
             return false;
         }

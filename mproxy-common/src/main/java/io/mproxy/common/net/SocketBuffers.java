@@ -21,7 +21,7 @@ public final class SocketBuffers {
     }
 
     /**
-     * @param channel   the socket.
+     * @param channel   the socket; bound, so that a forced size can find its descriptor.
      * @param requested bytes wanted, or 0 to leave the system default.
      * @return the size the kernel granted.
      * @throws IOException when the option cannot be set.

@@ -3,6 +3,7 @@ package io.mproxy.common.net;
 import io.mproxy.common.Errors;
 import java.io.IOException;
 import java.net.Inet4Address;
+import java.net.Inet6Address;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.NetworkInterface;
@@ -36,13 +37,15 @@ public final class UdpChannels {
         DatagramChannel channel = DatagramChannel.open(destination.family());
         try {
             SocketBuffers.setSend(channel, sendBuffer);
+            Endpoint target = destination;
             if (destination.isMulticast()) {
                 NetworkInterface nif = interfaceFor(destination, multicast);
                 channel.setOption(StandardSocketOptions.IP_MULTICAST_IF, nif);
                 channel.setOption(StandardSocketOptions.IP_MULTICAST_TTL, multicast.ttl());
                 channel.setOption(StandardSocketOptions.IP_MULTICAST_LOOP, multicast.loop());
+                target = scopedGroup(destination, nif);
             }
-            channel.connect(destination.address());
+            channel.connect(target.address());
             return channel;
         } catch (IOException | RuntimeException e) {
             closeQuietly(channel);
@@ -64,16 +67,18 @@ public final class UdpChannels {
         throws IOException {
         DatagramChannel channel = DatagramChannel.open(listen.family());
         try {
-            SocketBuffers.setReceive(channel, receiveBuffer);
             if (listen.isMulticast()) {
                 NetworkInterface nif = interfaceFor(listen, multicast);
                 channel.setOption(StandardSocketOptions.SO_REUSEADDR, true);
                 channel.setOption(StandardSocketOptions.IP_MULTICAST_IF, nif);
                 channel.setOption(StandardSocketOptions.IP_MULTICAST_LOOP, multicast.loop());
-                channel.bind(bindAddressForGroup(listen));
+                channel.bind(bindAddressForGroup(scopedGroup(listen, nif)));
+                // after bind: a forced size (SO_RCVBUFFORCE) needs the socket's address to find its descriptor
+                SocketBuffers.setReceive(channel, receiveBuffer);
                 channel.join(listen.address().getAddress(), nif);
             } else {
                 channel.bind(listen.address());
+                SocketBuffers.setReceive(channel, receiveBuffer);
             }
             return channel;
         } catch (IOException | RuntimeException e) {
@@ -90,6 +95,34 @@ public final class UdpChannels {
         InetAddress any = group.family() == StandardProtocolFamily.INET
             ? InetAddress.getByName("0.0.0.0") : InetAddress.getByName("::");
         return new InetSocketAddress(any, group.port());
+    }
+
+    /**
+     * Linux refuses to bind or connect to a link-local or node-local IPv6 group ({@code ff02::1}) without a scope:
+     * such a group gets the scope of the interface multicast is pinned to.
+     *
+     * @param group a multicast group.
+     * @param nif   the interface it is used on.
+     * @return the group with a scope where it needs one, else the group itself.
+     * @throws IOException when the scoped address cannot be made.
+     */
+    public static Endpoint scopedGroup(Endpoint group, NetworkInterface nif) throws IOException {
+        if (group.address().getAddress() instanceof Inet6Address v6 && v6.getScopeId() == 0
+            && (v6.isMCLinkLocal() || v6.isMCNodeLocal())) {
+            Inet6Address withScope = Inet6Address.getByAddress(null, v6.getAddress(), nif);
+            return new Endpoint(group.text(), new InetSocketAddress(withScope, group.port()));
+        }
+        return group;
+    }
+
+    /**
+     * @param group     a multicast group.
+     * @param multicast the settings: their interface, else the system's choice for the group.
+     * @return the group with a scope where it needs one (see {@link #scopedGroup(Endpoint, NetworkInterface)}).
+     * @throws IOException when no interface can be found.
+     */
+    public static Endpoint scopedGroup(Endpoint group, MulticastSettings multicast) throws IOException {
+        return scopedGroup(group, interfaceFor(group, multicast));
     }
 
     private static NetworkInterface interfaceFor(Endpoint group, MulticastSettings multicast) throws IOException {

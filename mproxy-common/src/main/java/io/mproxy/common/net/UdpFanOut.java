@@ -66,7 +66,12 @@ public final class UdpFanOut implements DatagramSink, AutoCloseable {
         for (int i = 0; i < channels.length; i++) {
             datagram.position(position);
             try {
-                channels[i].write(datagram);
+                if (length > 0) {
+                    channels[i].write(datagram);
+                } else if (!NativeSocketOptions.sendEmpty(NativeSocketOptions.descriptor(channels[i]))) {
+                    // NIO sends nothing for an empty buffer, yet an empty datagram is still a datagram
+                    throw new IOException("cannot send an empty datagram on this platform");
+                }
                 counters[i].countOut(length);
             } catch (IOException e) {
                 counters[i].increment(Counter.SEND_ERRORS);

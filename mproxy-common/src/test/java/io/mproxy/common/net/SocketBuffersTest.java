@@ -15,7 +15,8 @@ class SocketBuffersTest {
             "SO_RCVBUFFORCE needs CAP_NET_ADMIN in the initial user namespace");
         int rmemMax = Integer.parseInt(Files.readString(Path.of("/proc/sys/net/core/rmem_max")).trim());
         int requested = Math.max(rmemMax * 4, 16 << 20);
-        try (DatagramChannel channel = DatagramChannel.open()) {
+        try (DatagramChannel channel = DatagramChannel.open()
+                .bind(new java.net.InetSocketAddress(java.net.InetAddress.getLoopbackAddress(), 0))) {
             assertThat(SocketBuffers.setReceive(channel, requested)).isGreaterThanOrEqualTo(requested);
         }
     }

@@ -61,7 +61,7 @@ public final class BinaryProcess implements AutoCloseable {
     public static BinaryProcess start(Binary binary, Path dir, Path input, String... args) {
         List<String> command = new ArrayList<>(List.of(java(), "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1",
             "--enable-native-access=ALL-UNNAMED",
-            "--add-exports", "java.base/sun.nio.ch=ALL-UNNAMED", "-cp", classPath(), binary.mainClass()));
+            "-cp", classPath(), binary.mainClass()));
         command.addAll(List.of(args));
         return launch(binary, dir, input, command);
     }
