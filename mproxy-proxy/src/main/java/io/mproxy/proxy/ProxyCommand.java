@@ -1,23 +1,20 @@
 package io.mproxy.proxy;
 
 import io.mproxy.common.cli.Converters;
+import io.mproxy.common.cli.Foreground;
 import io.mproxy.common.cli.MulticastOptions;
 import io.mproxy.common.cli.StatsOptions;
 import io.mproxy.common.cli.UsageException;
 import io.mproxy.common.cli.VerboseOption;
 import io.mproxy.common.cli.VersionProvider;
 import io.mproxy.common.framing.Framing;
-import io.mproxy.common.lifecycle.Signals;
 import io.mproxy.common.net.Endpoint;
 import io.mproxy.common.net.InvalidEndpointException;
-import io.mproxy.common.stats.StatsReporter;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Callable;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.ITypeConverter;
 import picocli.CommandLine.Mixin;
@@ -32,8 +29,6 @@ import picocli.CommandLine.TypeConversionException;
         "TCP upstreams reconnect after end of stream or errors, with exponential backoff and jitter.",
         "Exit codes: 0 stopped by SIGTERM/SIGINT, 1 runtime failure, 2 bad usage."})
 public final class ProxyCommand implements Callable<Integer> {
-    private static final Logger LOG = LoggerFactory.getLogger(ProxyCommand.class);
-
     @Option(names = {"--udp-listen-addr", "--udp_listen_addr"}, paramLabel = "HOST:PORT",
         converter = Converters.ListenEndpointConverter.class,
         description = "UDP address to receive on: unicast (port 0: any free port) or a multicast group to join; "
@@ -118,17 +113,8 @@ public final class ProxyCommand implements Callable<Integer> {
         downstreams.forEach(context::downstream);
         upstreams.forEach(context::upstream);
         context.validate();
-        Signals signals = Signals.install();
-        try (StatsReporter reporter = new StatsReporter(System.err, stats.enabled() ? stats.interval() : 0)) {
-            try (Proxy proxy = Proxy.start(context, () -> signals.stop("stdout closed"), reporter)) {
-                signals.await();
-                LOG.info("stopping ({})", signals.reason());
-            }
-            if (stats.enabled()) {
-                reporter.printSummary();
-            }
-        }
-        return 0;
+        return Foreground.run(stats, (signals, reporter) ->
+            Proxy.start(context, () -> signals.stop("stdout closed"), reporter));
     }
 
     /** {@code [tls://]HOST:PORT}; the parser's exception stays the cause, so an unknown host exits 1, not 2. */
