@@ -1,6 +1,7 @@
 package io.mproxy.common.net;
 
 import io.mproxy.common.Errors;
+import io.mproxy.common.lifecycle.Threads;
 import io.mproxy.common.stats.Counter;
 import io.mproxy.common.stats.Counters;
 import io.mproxy.common.stats.RateLimitedLog;
@@ -101,10 +102,6 @@ public final class UdpReceiveLoop implements AutoCloseable {
         }
         closed = true;
         UdpChannels.closeQuietly(channel);
-        try {
-            thread.join(5_000);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        }
+        Threads.join(thread, 5_000);
     }
 }
