@@ -9,7 +9,6 @@ import io.mproxy.common.cli.VerboseOption;
 import io.mproxy.common.cli.VersionProvider;
 import io.mproxy.common.framing.Framing;
 import io.mproxy.common.net.Endpoint;
-import io.mproxy.common.net.InvalidEndpointException;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -19,7 +18,6 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.ITypeConverter;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
-import picocli.CommandLine.TypeConversionException;
 
 /** The {@code mproxy-proxy} command line. */
 @Command(name = "mproxy-proxy", mixinStandardHelpOptions = true, versionProvider = VersionProvider.class,
@@ -61,7 +59,7 @@ public final class ProxyCommand implements Callable<Integer> {
     int maxDatagram;
 
     @Option(names = {"--reconnect-max", "--reconnect_max"}, paramLabel = "DURATION",
-        converter = DurationConverter.class, defaultValue = "30s",
+        converter = Converters.DurationConverter.class, defaultValue = "30s",
         description = "Longest wait between two connect attempts; the first retry comes within 0.5 s, then the "
             + "wait doubles, with jitter (default: ${DEFAULT-VALUE}).")
     Duration reconnectMax;
@@ -121,13 +119,7 @@ public final class ProxyCommand implements Callable<Integer> {
     static final class UpstreamConverter implements ITypeConverter<Upstream> {
         @Override
         public Upstream convert(String value) {
-            try {
-                return Upstream.parse(value);
-            } catch (InvalidEndpointException e) {
-                TypeConversionException conversion = new TypeConversionException(e.getMessage());
-                conversion.initCause(e);
-                throw conversion;
-            }
+            return Converters.converting(Upstream::parse, value);
         }
     }
 }

@@ -17,7 +17,6 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.ITypeConverter;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
-import picocli.CommandLine.TypeConversionException;
 
 /** The {@code mproxy-reverseproxy} command line. */
 @Command(name = "mproxy-reverseproxy", mixinStandardHelpOptions = true, versionProvider = VersionProvider.class,
@@ -128,11 +127,7 @@ public final class ReverseProxyCommand implements Callable<Integer> {
     static final class SlowClientConverter implements ITypeConverter<SlowClientPolicy> {
         @Override
         public SlowClientPolicy convert(String value) {
-            try {
-                return SlowClientPolicy.parse(value);
-            } catch (IllegalArgumentException e) {
-                throw new TypeConversionException(e.getMessage());
-            }
+            return Converters.converting(SlowClientPolicy::parse, value);
         }
     }
 
