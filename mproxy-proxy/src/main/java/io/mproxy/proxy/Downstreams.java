@@ -13,8 +13,9 @@ import java.util.List;
  * Where every input's datagrams go: one connected socket per downstream, shared by all input threads, and stdout with
  * {@code --tee}. Sharing is safe because a {@link java.nio.channels.DatagramChannel} serialises concurrent writes
  * (each write is one whole datagram, under the channel's own lock), the counters are atomic and the error logs
- * synchronised; the {@link StdoutTee} takes a lock so datagrams of different inputs never interleave on stdout. One socket per
- * downstream also means a downstream sees one source address, and has one counter, whatever the number of inputs.
+ * synchronised; the {@link StdoutTee} takes a lock so datagrams of different inputs never interleave on stdout. One
+ * socket per downstream also means a downstream sees one source address, and has one counter, whatever the number
+ * of inputs.
  */
 final class Downstreams implements DatagramSink, AutoCloseable {
     private final UdpFanOut fanOut;
