@@ -1,28 +1,23 @@
 package io.mproxy.proxy;
 
 import io.mproxy.common.cli.Converters;
+import io.mproxy.common.cli.Foreground;
 import io.mproxy.common.cli.MulticastOptions;
 import io.mproxy.common.cli.StatsOptions;
 import io.mproxy.common.cli.UsageException;
 import io.mproxy.common.cli.VerboseOption;
 import io.mproxy.common.cli.VersionProvider;
 import io.mproxy.common.framing.Framing;
-import io.mproxy.common.lifecycle.Signals;
 import io.mproxy.common.net.Endpoint;
-import io.mproxy.common.net.InvalidEndpointException;
-import io.mproxy.common.stats.StatsReporter;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Callable;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.ITypeConverter;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
-import picocli.CommandLine.TypeConversionException;
 
 /** The {@code mproxy-proxy} command line. */
 @Command(name = "mproxy-proxy", mixinStandardHelpOptions = true, versionProvider = VersionProvider.class,
@@ -32,8 +27,6 @@ import picocli.CommandLine.TypeConversionException;
         "TCP upstreams reconnect after end of stream or errors, with exponential backoff and jitter.",
         "Exit codes: 0 stopped by SIGTERM/SIGINT, 1 runtime failure, 2 bad usage."})
 public final class ProxyCommand implements Callable<Integer> {
-    private static final Logger LOG = LoggerFactory.getLogger(ProxyCommand.class);
-
     @Option(names = {"--udp-listen-addr", "--udp_listen_addr"}, paramLabel = "HOST:PORT",
         converter = Converters.ListenEndpointConverter.class,
         description = "UDP address to receive on: unicast (port 0: any free port) or a multicast group to join; "
@@ -66,7 +59,7 @@ public final class ProxyCommand implements Callable<Integer> {
     int maxDatagram;
 
     @Option(names = {"--reconnect-max", "--reconnect_max"}, paramLabel = "DURATION",
-        converter = DurationConverter.class, defaultValue = "30s",
+        converter = Converters.DurationConverter.class, defaultValue = "30s",
         description = "Longest wait between two connect attempts; the first retry comes within 0.5 s, then the "
             + "wait doubles, with jitter (default: ${DEFAULT-VALUE}).")
     Duration reconnectMax;
@@ -118,30 +111,15 @@ public final class ProxyCommand implements Callable<Integer> {
         downstreams.forEach(context::downstream);
         upstreams.forEach(context::upstream);
         context.validate();
-        Signals signals = Signals.install();
-        try (StatsReporter reporter = new StatsReporter(System.err, stats.enabled() ? stats.interval() : 0)) {
-            try (Proxy proxy = Proxy.start(context, () -> signals.stop("stdout closed"), reporter)) {
-                signals.await();
-                LOG.info("stopping ({})", signals.reason());
-            }
-            if (stats.enabled()) {
-                reporter.printSummary();
-            }
-        }
-        return 0;
+        return Foreground.run(stats, (signals, reporter) ->
+            Proxy.start(context, () -> signals.stop("stdout closed"), reporter));
     }
 
     /** {@code [tls://]HOST:PORT}; the parser's exception stays the cause, so an unknown host exits 1, not 2. */
     static final class UpstreamConverter implements ITypeConverter<Upstream> {
         @Override
         public Upstream convert(String value) {
-            try {
-                return Upstream.parse(value);
-            } catch (InvalidEndpointException e) {
-                TypeConversionException conversion = new TypeConversionException(e.getMessage());
-                conversion.initCause(e);
-                throw conversion;
-            }
+            return Converters.converting(Upstream::parse, value);
         }
     }
 }

@@ -4,6 +4,7 @@ import io.mproxy.common.Errors;
 import io.mproxy.common.framing.DatagramSink;
 import io.mproxy.common.framing.StreamFramer;
 import io.mproxy.common.framing.StreamPump;
+import io.mproxy.common.lifecycle.Threads;
 import io.mproxy.common.stats.Counter;
 import io.mproxy.common.stats.Counters;
 import io.mproxy.common.tcp.Backoff;
@@ -139,10 +140,6 @@ final class TcpUpstream implements AutoCloseable {
                 // closing is best effort
             }
         }
-        try {
-            thread.join(5_000);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        }
+        Threads.join(thread, 5_000);
     }
 }

@@ -1,6 +1,6 @@
 package io.mproxy.proxy;
 
-import static io.mproxy.proxy.TestData.awaitSize;
+import static io.mproxy.common.test.TestFiles.awaitSize;
 import static io.mproxy.proxy.TestData.lines;
 import static io.mproxy.proxy.TestData.listenTcp;
 import static io.mproxy.proxy.TestData.serveOnce;

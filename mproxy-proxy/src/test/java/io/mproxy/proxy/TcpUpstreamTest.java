@@ -1,7 +1,7 @@
 package io.mproxy.proxy;
 
-import static io.mproxy.proxy.TestData.awaitSize;
-import static io.mproxy.proxy.TestData.concat;
+import static io.mproxy.common.test.TestFiles.awaitSize;
+import static io.mproxy.common.test.TestFiles.concat;
 import static io.mproxy.proxy.TestData.lines;
 import static io.mproxy.proxy.TestData.listenTcp;
 import static io.mproxy.proxy.TestData.serveOnce;
@@ -10,6 +10,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.mproxy.common.test.Await;
 import io.mproxy.common.test.Binary;
 import io.mproxy.common.test.BinaryProcess;
+import io.mproxy.common.test.FreePorts;
 import java.io.IOException;
 import java.net.DatagramPacket;
 import java.net.InetAddress;
@@ -105,10 +106,7 @@ class TcpUpstreamTest {
 
     @Test
     void shouldKeepRetryingWithBackoffWhenRefusedAndExitZeroOnSigterm() throws IOException {
-        int closedPort;
-        try (ServerSocket probe = listenTcp(0)) {
-            closedPort = probe.getLocalPort();
-        }
+        int closedPort = FreePorts.tcp();
         try (BinaryProcess proxy = BinaryProcess.start(Binary.PROXY, dir, "--tcp-connect-addr",
             "127.0.0.1:" + closedPort, "--udp-downstream-addr", "127.0.0.1:9", "--reconnect-max", "2s")) {
             proxy.awaitStderr("cannot connect to 127\\.0\\.0\\.1:" + closedPort + ": connection refused; "

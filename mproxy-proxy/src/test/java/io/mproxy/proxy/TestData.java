@@ -9,10 +9,8 @@ import java.net.InetSocketAddress;
 import java.net.ServerSocket;
 import java.net.Socket;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
-import java.nio.file.Path;
 
-/** Test inputs, TCP servers and waits on output files shared by the proxy's tests. */
+/** Test inputs and TCP servers shared by the proxy's tests. */
 final class TestData {
     private TestData() {
     }
@@ -24,19 +22,6 @@ final class TestData {
             text.append(tag).append(" line ").append(i).append(" of the test input\n");
         }
         return text.toString().getBytes(StandardCharsets.US_ASCII);
-    }
-
-    /** @return a copy of {@code a} followed by {@code b}. */
-    static byte[] concat(byte[] a, byte[] b) {
-        byte[] both = java.util.Arrays.copyOf(a, a.length + b.length);
-        System.arraycopy(b, 0, both, a.length, b.length);
-        return both;
-    }
-
-    /** Waits until {@code file} holds at least {@code length} bytes. */
-    static void awaitSize(Path file, long length) {
-        Await.until(length + " bytes in " + file, () -> size(file) >= length, Await.DEFAULT,
-            () -> "it has " + size(file));
     }
 
     /** @return a TCP server socket on loopback (port 0: any free port), accepting with a deadline. */
@@ -54,14 +39,6 @@ final class TestData {
             out.write(bytes);
         } catch (IOException e) {
             throw new UncheckedIOException(e);
-        }
-    }
-
-    static long size(Path file) {
-        try {
-            return Files.exists(file) ? Files.size(file) : 0;
-        } catch (IOException e) {
-            return 0;
         }
     }
 }

@@ -1,16 +1,14 @@
 package io.mproxy.proxy;
 
-import static io.mproxy.proxy.TestData.awaitSize;
+import static io.mproxy.common.test.TestFiles.awaitSize;
 import static io.mproxy.proxy.TestData.lines;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.mproxy.common.test.Binary;
 import io.mproxy.common.test.BinaryProcess;
+import io.mproxy.common.test.FreePorts;
 import io.mproxy.common.test.TestNetwork;
 import java.io.IOException;
-import java.net.InetAddress;
-import java.net.InetSocketAddress;
-import java.nio.channels.DatagramChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import org.junit.jupiter.api.Test;
@@ -30,7 +28,7 @@ class UdpForwardTest {
         Path in = Files.write(dir.resolve("in.txt"), input);
         Path out1 = dir.resolve("out1.txt");
         Path out2 = dir.resolve("out2.txt");
-        int dead = unusedUdpPort("127.0.0.1");
+        int dead = FreePorts.udp();
         try (BinaryProcess server1 = server("127.0.0.1:0", out1); BinaryProcess server2 = server("127.0.0.1:0", out2)) {
             int port1 = server1.listeningPort();
             int port2 = server2.listeningPort();
@@ -121,13 +119,5 @@ class UdpForwardTest {
     private static void stop(BinaryProcess process) {
         process.terminate();
         assertThat(process.awaitExit()).as(process.stderr()).isZero();
-    }
-
-    /** A port nothing listens on: bound, noted, released. */
-    static int unusedUdpPort(String host) throws IOException {
-        try (DatagramChannel channel = DatagramChannel.open()) {
-            channel.bind(new InetSocketAddress(InetAddress.getByName(host), 0));
-            return ((InetSocketAddress) channel.getLocalAddress()).getPort();
-        }
     }
 }

@@ -1,26 +1,22 @@
 package io.mproxy.reverseproxy;
 
 import io.mproxy.common.cli.Converters;
+import io.mproxy.common.cli.Foreground;
 import io.mproxy.common.cli.MulticastOptions;
 import io.mproxy.common.cli.StatsOptions;
 import io.mproxy.common.cli.VerboseOption;
 import io.mproxy.common.cli.VersionProvider;
 import io.mproxy.common.framing.Framing;
-import io.mproxy.common.lifecycle.Signals;
 import io.mproxy.common.net.Endpoint;
-import io.mproxy.common.stats.StatsReporter;
 import io.mproxy.reverseproxy.output.SlowClientPolicy;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Callable;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.ITypeConverter;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
-import picocli.CommandLine.TypeConversionException;
 
 /** The {@code mproxy-reverseproxy} command line. */
 @Command(name = "mproxy-reverseproxy", mixinStandardHelpOptions = true, versionProvider = VersionProvider.class,
@@ -31,8 +27,6 @@ import picocli.CommandLine.TypeConversionException;
         "SIGTERM/SIGINT: inputs stop, outputs get up to 1 s to write what they hold, exit 0.",
         "Exit codes: 0 stopped cleanly, 1 runtime failure (e.g. a port in use), 2 bad usage."})
 public final class ReverseProxyCommand implements Callable<Integer> {
-    private static final Logger LOG = LoggerFactory.getLogger(ReverseProxyCommand.class);
-
     @Option(names = {"--multicast-addr", "--multicast_addr"}, paramLabel = "GROUP:PORT",
         converter = Converters.EndpointConverter.class, defaultValue = ReverseProxyContext.DEFAULT_GROUP,
         description = "The multicast group everything meets on (default: ${DEFAULT-VALUE}).")
@@ -133,11 +127,7 @@ public final class ReverseProxyCommand implements Callable<Integer> {
     static final class SlowClientConverter implements ITypeConverter<SlowClientPolicy> {
         @Override
         public SlowClientPolicy convert(String value) {
-            try {
-                return SlowClientPolicy.parse(value);
-            } catch (IllegalArgumentException e) {
-                throw new TypeConversionException(e.getMessage());
-            }
+            return Converters.converting(SlowClientPolicy::parse, value);
         }
     }
 
@@ -154,19 +144,7 @@ public final class ReverseProxyCommand implements Callable<Integer> {
         udpOutputs.forEach(context::udpOutput);
         downstreams.forEach(context::tcpDownstream);
         context.validate();
-        Signals signals = Signals.install();
-        try (StatsReporter reporter = new StatsReporter(System.err, stats.enabled() ? stats.interval() : 0)) {
-            ReverseProxy proxy = ReverseProxy.start(context, () -> signals.stop("stdout closed"), reporter);
-            try {
-                signals.await();
-                LOG.info("stopping ({})", signals.reason());
-            } finally {
-                proxy.close();
-            }
-            if (stats.enabled()) {
-                reporter.printSummary();
-            }
-        }
-        return 0;
+        return Foreground.run(stats, (signals, reporter) ->
+            ReverseProxy.start(context, () -> signals.stop("stdout closed"), reporter));
     }
 }

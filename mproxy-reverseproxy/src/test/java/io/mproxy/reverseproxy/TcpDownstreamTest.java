@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.mproxy.common.test.Await;
 import io.mproxy.common.test.Binary;
 import io.mproxy.common.test.BinaryProcess;
+import io.mproxy.common.test.FreePorts;
 import io.mproxy.common.test.TestNetwork;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
@@ -35,7 +36,7 @@ class TcpDownstreamTest {
         int size = 300;
         int whileDown = 100;
         int afterUp = 2000;
-        int sinkPort = freePort();
+        int sinkPort = FreePorts.tcp();
         try (DatagramChannel observer = DatagramChannel.open().bind(new InetSocketAddress("127.0.0.1", 0));
              BinaryProcess proxy = BinaryProcess.start(Binary.REVERSE_PROXY, dir, "--multicast-addr", "239.1.2.5:19301",
                  "--multicast-interface", "lo", "--udp-listen-addr", "127.0.0.1:0",
@@ -81,7 +82,7 @@ class TcpDownstreamTest {
     @Test
     void shouldReconnectAndDeliverWhatComesAfterWhenTheSinkRestartsMidStream() throws IOException {
         int size = 200;
-        int sinkPort = freePort();
+        int sinkPort = FreePorts.tcp();
         try (BinaryProcess proxy = BinaryProcess.start(Binary.REVERSE_PROXY, dir, "--multicast-addr", "239.1.2.5:19302",
             "--multicast-interface", "lo", "--udp-listen-addr", "127.0.0.1:0", "--stats=0",
             "--tcp_downstream_addr", "127.0.0.1:" + sinkPort)) {
@@ -134,12 +135,5 @@ class TcpDownstreamTest {
             return accepted[0] != null;
         });
         return accepted[0];
-    }
-
-    private static int freePort() throws IOException {
-        try (ServerSocketChannel probe = ServerSocketChannel.open()) {
-            probe.bind(new InetSocketAddress("127.0.0.1", 0));
-            return ((InetSocketAddress) probe.getLocalAddress()).getPort();
-        }
     }
 }

@@ -1,18 +1,15 @@
 package io.mproxy.server;
 
 import io.mproxy.common.cli.Converters;
+import io.mproxy.common.cli.Foreground;
 import io.mproxy.common.cli.MulticastOptions;
 import io.mproxy.common.cli.StatsOptions;
 import io.mproxy.common.cli.VerboseOption;
 import io.mproxy.common.cli.VersionProvider;
-import io.mproxy.common.lifecycle.Signals;
 import io.mproxy.common.net.Endpoint;
-import io.mproxy.common.stats.StatsReporter;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Callable;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
@@ -24,8 +21,6 @@ import picocli.CommandLine.Option;
         "SIGHUP reopens the files (logrotate); SIGTERM/SIGINT write out what was received and exit 0.",
         "Exit codes: 0 stopped cleanly, 1 runtime failure, 2 bad usage."})
 public final class ServerCommand implements Callable<Integer> {
-    private static final Logger LOG = LoggerFactory.getLogger(ServerCommand.class);
-
     @Option(names = {"-l", "--listen-addr", "--listen_addr"}, paramLabel = "HOST:PORT", required = true,
         converter = Converters.ListenEndpointConverter.class,
         description = "Address to listen on: unicast (port 0: any free port) or a multicast group to join; repeat "
@@ -70,18 +65,10 @@ public final class ServerCommand implements Callable<Integer> {
             .receiveBuffer((int) receiveBuffer).ring((int) ring).multicast(multicast.settings());
         listeners.forEach(context::listener);
         context.validate();
-        int statsInterval = stats.interval();
-        Signals signals = Signals.install();
-        try (StatsReporter reporter = new StatsReporter(System.err, statsInterval)) {
-            try (Server server = Server.start(context, () -> signals.stop("stdout closed"), reporter)) {
-                signals.onHangup(server::reopen);
-                signals.await();
-                LOG.info("stopping ({})", signals.reason());
-            }
-            if (stats.enabled()) {
-                reporter.printSummary();
-            }
-        }
-        return 0;
+        return Foreground.run(stats, (signals, reporter) -> {
+            Server server = Server.start(context, () -> signals.stop("stdout closed"), reporter);
+            signals.onHangup(server::reopen);
+            return server;
+        });
     }
 }

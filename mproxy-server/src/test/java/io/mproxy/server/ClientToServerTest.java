@@ -1,9 +1,9 @@
 package io.mproxy.server;
 
+import static io.mproxy.common.test.TestFiles.read;
 import static io.mproxy.server.TestData.assertCleanExit;
 import static io.mproxy.server.TestData.awaitContent;
 import static io.mproxy.server.TestData.lines;
-import static io.mproxy.server.TestData.read;
 import static io.mproxy.server.TestData.stop;
 import static io.mproxy.server.TestData.unicastServer;
 import static org.assertj.core.api.Assertions.assertThat;
@@ -11,6 +11,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.mproxy.common.test.Await;
 import io.mproxy.common.test.Binary;
 import io.mproxy.common.test.BinaryProcess;
+import io.mproxy.common.test.FreePorts;
+import io.mproxy.common.test.TestFiles;
 import io.mproxy.common.test.TestNetwork;
 import java.io.IOException;
 import java.io.OutputStream;
@@ -145,7 +147,7 @@ class ClientToServerTest {
             assertCleanExit(clientA);
             assertCleanExit(clientB);
             Await.until("both inputs in " + out,
-                () -> TestData.size(out) >= inputA.length + inputB.length);
+                () -> TestFiles.size(out) >= inputA.length + inputB.length);
             stop(server);
         }
         List<String> expected = new ArrayList<>(new String(inputA, StandardCharsets.US_ASCII).lines().toList());
@@ -196,7 +198,7 @@ class ClientToServerTest {
             stdin.write("a last line without newline".getBytes(StandardCharsets.US_ASCII));
             client.closeStdin();
             assertCleanExit(client);
-            awaitContent(out, TestData.concat(TestData.concat(first, rest),
+            awaitContent(out, TestFiles.concat(first, rest,
                 "a last line without newline".getBytes(StandardCharsets.US_ASCII)));
             stop(server);
         }
@@ -207,7 +209,7 @@ class ClientToServerTest {
         byte[] input = lines("a", 5_000);
         Path in = Files.write(dir.resolve("in.txt"), input);
         Path out = dir.resolve("out.txt");
-        int closed = TestData.closedPort();
+        int closed = FreePorts.udp();
         try (BinaryProcess server = unicastServer(dir, out)) {
             int port = server.listeningPort();
             BinaryProcess client = BinaryProcess.run(Binary.CLIENT, dir, "--path", in.toString(), "--stats=0",

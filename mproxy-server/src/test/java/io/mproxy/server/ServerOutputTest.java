@@ -1,9 +1,9 @@
 package io.mproxy.server;
 
+import static io.mproxy.common.test.TestFiles.read;
 import static io.mproxy.server.TestData.assertCleanExit;
 import static io.mproxy.server.TestData.awaitContent;
 import static io.mproxy.server.TestData.lines;
-import static io.mproxy.server.TestData.read;
 import static io.mproxy.server.TestData.stop;
 import static io.mproxy.server.TestData.unicastServer;
 import static org.assertj.core.api.Assertions.assertThat;
@@ -11,6 +11,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.mproxy.common.test.Await;
 import io.mproxy.common.test.Binary;
 import io.mproxy.common.test.BinaryProcess;
+import io.mproxy.common.test.TestFiles;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -58,7 +59,7 @@ class ServerOutputTest {
             send(inputA, "a.txt", "127.0.0.1:" + ports.get(0));
             awaitContent(out, inputA);
             send(inputB, "b.txt", "[::1]:" + ports.get(1));
-            awaitContent(out, TestData.concat(inputA, inputB));
+            awaitContent(out, TestFiles.concat(inputA, inputB));
             stop(server);
         }
         try (var files = Files.list(dir)) {
@@ -141,7 +142,7 @@ class ServerOutputTest {
             assertThat(received + kernelDrops).as("received + kernel drops").isEqualTo(sent);
             assertThat(server.nonLogLines().get(1)).isEqualTo("total output " + out + ": datagrams out " + received
                 + ", bytes out " + listener.group(2) + ", dropped 0, errors 0");
-            assertThat(TestData.size(out)).isEqualTo(Long.parseLong(listener.group(2)));
+            assertThat(TestFiles.size(out)).isEqualTo(Long.parseLong(listener.group(2)));
         }
     }
 

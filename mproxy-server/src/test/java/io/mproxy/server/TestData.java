@@ -2,15 +2,10 @@ package io.mproxy.server;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.mproxy.common.test.Await;
 import io.mproxy.common.test.Binary;
 import io.mproxy.common.test.BinaryProcess;
-import java.io.IOException;
-import java.io.UncheckedIOException;
-import java.net.InetSocketAddress;
-import java.nio.channels.DatagramChannel;
+import io.mproxy.common.test.TestFiles;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Arrays;
 
@@ -28,44 +23,10 @@ final class TestData {
         return text.toString().getBytes(StandardCharsets.US_ASCII);
     }
 
-    /** @return the file's size, 0 while it does not exist. */
-    static long size(Path file) {
-        try {
-            return Files.exists(file) ? Files.size(file) : 0;
-        } catch (IOException e) {
-            return 0;
-        }
-    }
-
     /** Waits until {@code file} holds {@code expected} bytes, then checks they are exactly those. */
     static void awaitContent(Path file, byte[] expected) {
-        Await.until(expected.length + " bytes in " + file, () -> size(file) >= expected.length, Await.DEFAULT,
-            () -> "it has " + size(file));
-        assertThat(read(file)).as(file.toString()).isEqualTo(expected);
-    }
-
-    static byte[] read(Path file) {
-        try {
-            return Files.readAllBytes(file);
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
-    }
-
-    static byte[] concat(byte[] a, byte[] b) {
-        byte[] both = Arrays.copyOf(a, a.length + b.length);
-        System.arraycopy(b, 0, both, a.length, b.length);
-        return both;
-    }
-
-    /** @return a UDP port on 127.0.0.1 that nothing listens on (bound and released; the namespace is private). */
-    static int closedPort() {
-        try (DatagramChannel probe = DatagramChannel.open()) {
-            probe.bind(new InetSocketAddress("127.0.0.1", 0));
-            return ((InetSocketAddress) probe.getLocalAddress()).getPort();
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
+        TestFiles.awaitSize(file, expected.length);
+        assertThat(TestFiles.read(file)).as(file.toString()).isEqualTo(expected);
     }
 
     /** @return a server on 127.0.0.1, any free port, appending to {@code out}, with {@code extra} arguments. */

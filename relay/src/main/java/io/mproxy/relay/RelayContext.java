@@ -67,15 +67,15 @@ public final class RelayContext {
         Map<String, BiConsumer<RelayContext, String>> map = new LinkedHashMap<>();
         map.put("queue_limit", (c, v) -> c.queueLimit = size(v));
         map.put("queue_limit_count", (c, v) -> c.queueLimitCount = size(v));
-        map.put("spill_after", (c, v) -> c.spillAfter = duration(v));
+        map.put("spill_after", (c, v) -> c.spillAfter = Converters.parseDuration(v));
         map.put("spill_dir", (c, v) -> c.spillDir = Path.of(v));
         map.put("spill_max_bytes", (c, v) -> c.spillMaxBytes = size(v));
         map.put("spill_segment_bytes", (c, v) -> c.spillSegmentBytes = size(v));
         map.put("replay_rate", (c, v) -> c.replayRate = size(v));
-        map.put("send_timeout", (c, v) -> c.sendTimeout = duration(v));
-        map.put("flush_timeout", (c, v) -> c.flushTimeout = duration(v));
-        map.put("reconnect_min", (c, v) -> c.reconnectMin = duration(v));
-        map.put("reconnect_max", (c, v) -> c.reconnectMax = duration(v));
+        map.put("send_timeout", (c, v) -> c.sendTimeout = Converters.parseDuration(v));
+        map.put("flush_timeout", (c, v) -> c.flushTimeout = Converters.parseDuration(v));
+        map.put("reconnect_min", (c, v) -> c.reconnectMin = Converters.parseDuration(v));
+        map.put("reconnect_max", (c, v) -> c.reconnectMax = Converters.parseDuration(v));
         map.put("rcvbuf", (c, v) -> c.receiveBuffer = size(v));
         map.put("framing", (c, v) -> c.framing = framing(v));
         return map;
@@ -118,33 +118,6 @@ public final class RelayContext {
             throw new IllegalArgumentException("framing 'line' is not for the relay: expected length or raw");
         }
         return f;
-    }
-
-    /**
-     * @param value e.g. {@code 3s}, {@code 500ms}, {@code 2m}, or a number of seconds.
-     * @return the duration.
-     */
-    static Duration duration(String value) {
-        String text = value.trim().toLowerCase(Locale.ROOT);
-        String[][] units = {{"ms", "1"}, {"s", "1000"}, {"m", "60000"}, {"h", "3600000"}};
-        try {
-            for (String[] unit : units) {
-                if (text.endsWith(unit[0]) && !(unit[0].equals("s") && text.endsWith("ms"))) {
-                    double number = Double.parseDouble(text.substring(0, text.length() - unit[0].length()));
-                    return checked(value, (long) (number * Long.parseLong(unit[1])));
-                }
-            }
-            return checked(value, (long) (Double.parseDouble(text) * 1000));
-        } catch (NumberFormatException e) {
-            throw new IllegalArgumentException("'" + value + "' is not a duration: expected e.g. 3s, 500ms, 2m");
-        }
-    }
-
-    private static Duration checked(String value, long millis) {
-        if (millis < 0) {
-            throw new IllegalArgumentException("'" + value + "' is negative: expected e.g. 3s, 500ms, 2m");
-        }
-        return Duration.ofMillis(millis);
     }
 
     /** @param listener where packets come in (UDP or unix datagram). @return this for a fluent API. */

@@ -2,6 +2,7 @@ package io.mproxy.relay;
 
 import io.mproxy.common.Errors;
 import io.mproxy.common.framing.Framing;
+import io.mproxy.common.lifecycle.Threads;
 import io.mproxy.common.net.SocketSpec;
 import io.mproxy.common.stats.Counter;
 import io.mproxy.common.stats.Counters;
@@ -135,12 +136,7 @@ final class Worker {
 
     /** @param millis the longest wait. @return true when the thread ended. */
     boolean join(long millis) {
-        try {
-            thread.join(millis);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        }
-        return !thread.isAlive();
+        return Threads.join(thread, millis);
     }
 
     private void run() {

@@ -9,9 +9,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.mproxy.common.test.Await;
 import io.mproxy.common.test.Binary;
 import io.mproxy.common.test.BinaryProcess;
-import java.net.DatagramSocket;
-import java.net.InetAddress;
-import java.net.InetSocketAddress;
+import io.mproxy.common.test.FreePorts;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -141,8 +139,8 @@ class RelayReloadTest {
 
     @Test
     void shouldRebindAndLoseNothingWhenTheListenerChanged() throws Exception {
-        int first = freePort();
-        int second = freePort();
+        int first = FreePorts.udp();
+        int second = FreePorts.udp();
         try (TcpSink fallback = new TcpSink(); TcpSink a = new TcpSink()) {
             write("127.0.0.1:" + first, fallback.spec(), List.of(a.spec()));
             try (BinaryProcess relay = startRelay()) {
@@ -157,12 +155,6 @@ class RelayReloadTest {
                 assertThat(relay.awaitExit()).isZero();
                 assertThat(a.messages()).isEqualTo(Packets.texts(0, 2000));
             }
-        }
-    }
-
-    private static int freePort() throws Exception {
-        try (DatagramSocket socket = new DatagramSocket(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0))) {
-            return socket.getLocalPort();
         }
     }
 }

@@ -3,6 +3,7 @@ package io.mproxy.relay;
 import io.mproxy.common.test.Await;
 import io.mproxy.common.test.Binary;
 import io.mproxy.common.test.BinaryProcess;
+import io.mproxy.common.test.TestFiles;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
@@ -43,13 +44,7 @@ final class RelayTestSupport {
 
     /** @return total bytes of the spill files under {@code dir}. */
     static long spillBytes(Path dir) {
-        return spillFiles(dir).stream().mapToLong(f -> {
-            try {
-                return Files.exists(f) ? Files.size(f) : 0;
-            } catch (IOException e) {
-                return 0;
-            }
-        }).sum();
+        return spillFiles(dir).stream().mapToLong(TestFiles::size).sum();
     }
 
     /** @return the bytes {@code packet from..to-1} take in spill files (length, payload, checksum each). */

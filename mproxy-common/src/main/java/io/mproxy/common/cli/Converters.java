@@ -5,21 +5,33 @@ import io.mproxy.common.net.Endpoint;
 import io.mproxy.common.net.EndpointParser;
 import io.mproxy.common.net.Interfaces;
 import java.net.NetworkInterface;
+import java.time.Duration;
 import java.util.Locale;
 import java.util.function.Function;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import picocli.CommandLine.ITypeConverter;
 import picocli.CommandLine.TypeConversionException;
 
-/** picocli converters for endpoints, sizes, rates, framings and interfaces; messages say what is expected. */
+/**
+ * picocli converters for endpoints, sizes, rates, durations, framings and interfaces; messages say what is expected.
+ */
 public final class Converters {
+    private static final Pattern DURATION = Pattern.compile("(\\d+(?:\\.\\d+)?)\\s*(ms|s|m|h)?");
+
     private Converters() {
     }
 
     /**
      * Runs a parser, turning its IllegalArgumentException (whose message names the value) into picocli's; the
      * parser's exception stays the cause, so {@link Cli} can tell an unknown host from bad usage.
+     *
+     * @param parser parses the value, throwing IllegalArgumentException when it cannot.
+     * @param value  the command-line value.
+     * @param <T>    what the value becomes.
+     * @return the parsed value.
      */
-    private static <T> T converting(Function<String, T> parser, String value) {
+    public static <T> T converting(Function<String, T> parser, String value) {
         try {
             return parser.apply(value);
         } catch (IllegalArgumentException e) {
@@ -96,5 +108,34 @@ public final class Converters {
             throw new TypeConversionException("'" + value
                 + "' is not a size: expected a number with an optional k, M, G (x1000) or Ki, Mi, Gi (x1024)");
         }
+    }
+
+    /** A duration: a number with ms, s, m or h; a bare number is seconds. */
+    public static final class DurationConverter implements ITypeConverter<Duration> {
+        @Override
+        public Duration convert(String value) {
+            return parseDuration(value);
+        }
+    }
+
+    /**
+     * @param value e.g. {@code 30s}, {@code 500ms}, {@code 2m}, {@code 1h}, {@code 1.5} (seconds).
+     * @return the duration.
+     * @throws TypeConversionException saying what is expected.
+     */
+    public static Duration parseDuration(String value) {
+        Matcher m = DURATION.matcher(value.trim().toLowerCase(Locale.ROOT));
+        if (!m.matches()) {
+            throw new TypeConversionException("'" + value + "' is not a duration: expected a number with ms, s, m or h "
+                + "(seconds when none), for example 30s");
+        }
+        double number = Double.parseDouble(m.group(1));
+        long unitNanos = switch (m.group(2) == null ? "s" : m.group(2)) {
+            case "ms" -> 1_000_000L;
+            case "m" -> 60_000_000_000L;
+            case "h" -> 3_600_000_000_000L;
+            default -> 1_000_000_000L;
+        };
+        return Duration.ofNanos((long) Math.min(Long.MAX_VALUE, number * unitNanos));
     }
 }

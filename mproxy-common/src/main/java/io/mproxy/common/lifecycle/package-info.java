@@ -1,2 +1,2 @@
-/** Lifecycle: signals (TERM/INT stop, HUP reopen or reload) and the barrier main waits on. */
+/** Lifecycle: signals (TERM/INT stop, HUP reopen or reload), the barrier main waits on, threads joined at close. */
 package io.mproxy.common.lifecycle;

@@ -3,6 +3,7 @@ package io.mproxy.common.cli;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import java.time.Duration;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 import org.junit.jupiter.params.provider.ValueSource;
@@ -35,5 +36,28 @@ class ConvertersTest {
             .isInstanceOf(TypeConversionException.class)
             .hasMessage("'" + text + "' is not a size: expected a number with an optional k, M, G (x1000) or Ki, Mi,"
                 + " Gi (x1024)");
+    }
+
+    @ParameterizedTest
+    @CsvSource(textBlock = """
+        30,      30000
+        30s,     30000
+        500ms,   500
+        1.5s,    1500
+        2m,      120000
+        1h,      3600000
+        ' 2 S ', 2000
+        """)
+    void shouldParseDurationsWithUnitsAndSecondsWhenNone(String text, long millis) {
+        assertThat(Converters.parseDuration(text)).isEqualTo(Duration.ofMillis(millis));
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"", "s", "soon", "-1s", "1d", "1e3", "NaN", "1.2.3s"})
+    void shouldRejectWhatIsNotADurationSayingWhatIsExpected(String text) {
+        assertThatThrownBy(() -> Converters.parseDuration(text))
+            .isInstanceOf(TypeConversionException.class)
+            .hasMessage("'" + text + "' is not a duration: expected a number with ms, s, m or h (seconds when none),"
+                + " for example 30s");
     }
 }

@@ -1,40 +1,29 @@
 package io.mproxy.reverseproxy.broadcast;
 
-import io.mproxy.common.Errors;
 import io.mproxy.common.framing.Framing;
 import io.mproxy.common.framing.StreamFramer;
 import io.mproxy.common.net.Endpoint;
-import io.mproxy.common.net.KernelDrops;
 import io.mproxy.common.net.UdpChannels;
+import io.mproxy.common.net.UdpReceiveLoop;
 import io.mproxy.common.stats.Counter;
 import io.mproxy.common.stats.Counters;
-import io.mproxy.common.stats.RateLimitedLog;
 import java.io.IOException;
-import java.net.InetSocketAddress;
 import java.nio.ByteBuffer;
-import java.nio.channels.ClosedChannelException;
 import java.nio.channels.DatagramChannel;
 import java.util.EnumSet;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 /**
  * The one reader of the multicast group: receives each datagram straight into the {@link BroadcastRing}, already
- * framed for the outputs (a length prefix, or a newline where a line lacks one), on its own platform thread. It
- * never waits for an output, so the group socket is drained as fast as the kernel delivers.
+ * framed for the outputs (a length prefix, or a newline where a line lacks one), on its own platform thread
+ * ({@link UdpReceiveLoop}). It never waits for an output, so the group socket is drained as fast as the kernel
+ * delivers.
  */
 public final class GroupReader implements AutoCloseable {
-    private static final Logger LOG = LoggerFactory.getLogger(GroupReader.class);
-
-    private final Endpoint group;
-    private final DatagramChannel channel;
     private final BroadcastRing ring;
     private final Framing framing;
+    private final int prefix;
     private final Counters counters;
-    private final RateLimitedLog errorLog = new RateLimitedLog(LOG, 1000);
-    private final Thread thread;
-    private volatile boolean closed;
-    private volatile long kernelDropsAtClose = -1;
+    private final UdpReceiveLoop loop;
 
     /**
      * @param group   the group, for messages.
@@ -43,13 +32,13 @@ public final class GroupReader implements AutoCloseable {
      * @param framing how each datagram is laid out for the stream outputs.
      */
     public GroupReader(Endpoint group, DatagramChannel channel, BroadcastRing ring, Framing framing) {
-        this.group = group;
-        this.channel = channel;
         this.ring = ring;
         this.framing = framing;
+        this.prefix = framing == Framing.LENGTH ? StreamFramer.LENGTH_PREFIX : 0;
         this.counters = new Counters("group " + group.text(),
             EnumSet.of(Counter.DATAGRAMS_IN, Counter.BYTES_IN, Counter.ERRORS));
-        this.thread = Thread.ofPlatform().name("group-receive " + group.text()).unstarted(this::run);
+        this.loop = new UdpReceiveLoop("group-receive " + group.text(), "group " + group.text(), channel, counters,
+            this::receiveOne);
     }
 
     /** @return the largest record any datagram makes: the largest UDP payload, a length prefix and a newline. */
@@ -64,67 +53,37 @@ public final class GroupReader implements AutoCloseable {
 
     /** Starts the receiving thread. @return this for a fluent API. */
     public GroupReader start() {
-        thread.start();
+        loop.start();
         return this;
     }
 
-    private void run() {
-        int prefix = framing == Framing.LENGTH ? StreamFramer.LENGTH_PREFIX : 0;
-        while (!closed) {
-            try {
-                ByteBuffer view = ring.claim();
-                int start = view.position();
-                view.position(start + prefix).limit(start + prefix + UdpChannels.MAX_UDP_PAYLOAD);
-                if (channel.receive(view) == null) {
-                    continue;
-                }
-                int length = view.position() - start - prefix;
-                counters.countIn(length);
-                int end = view.position();
-                if (framing == Framing.LENGTH) {
-                    view.putInt(start, length);
-                } else if (framing == Framing.LINE && (length == 0 || view.get(end - 1) != '\n')) {
-                    view.limit(end + 1).put(end, (byte) '\n');
-                    end++;
-                }
-                ring.commit(end - start);
-            } catch (ClosedChannelException e) {
-                return;
-            } catch (IOException | RuntimeException e) {
-                if (closed || !channel.isOpen()) {
-                    return;
-                }
-                counters.increment(Counter.ERRORS);
-                errorLog.warn("receive error on group " + group.text() + ": {}", Errors.describe(e));
-            }
+    private void receiveOne(DatagramChannel channel) throws IOException {
+        ByteBuffer view = ring.claim();
+        int start = view.position();
+        view.position(start + prefix).limit(start + prefix + UdpChannels.MAX_UDP_PAYLOAD);
+        if (channel.receive(view) == null) {
+            return;
         }
+        int length = view.position() - start - prefix;
+        counters.countIn(length);
+        int end = view.position();
+        if (framing == Framing.LENGTH) {
+            view.putInt(start, length);
+        } else if (framing == Framing.LINE && (length == 0 || view.get(end - 1) != '\n')) {
+            view.limit(end + 1).put(end, (byte) '\n');
+            end++;
+        }
+        ring.commit(end - start);
     }
 
     /** @return the kernel's drop count for the group socket (Linux), its last value once closed, or -1. */
     public long kernelDrops() {
-        return closed ? kernelDropsAtClose : KernelDrops.forPort(port());
-    }
-
-    private int port() {
-        try {
-            return ((InetSocketAddress) channel.getLocalAddress()).getPort();
-        } catch (IOException | RuntimeException e) {
-            return -1;
-        }
+        return loop.kernelDrops();
     }
 
     /** Stops receiving: closes the socket and waits for the thread to end. */
     @Override
     public void close() {
-        if (!closed && channel.isOpen()) {
-            kernelDropsAtClose = KernelDrops.forPort(port());
-        }
-        closed = true;
-        UdpChannels.closeQuietly(channel);
-        try {
-            thread.join(5_000);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        }
+        loop.close();
     }
 }

@@ -5,6 +5,7 @@ import io.mproxy.common.framing.DatagramSink;
 import io.mproxy.common.framing.Framing;
 import io.mproxy.common.framing.StreamFramer;
 import io.mproxy.common.framing.StreamPump;
+import io.mproxy.common.lifecycle.Threads;
 import io.mproxy.common.net.Endpoint;
 import io.mproxy.common.net.UdpChannels;
 import io.mproxy.common.stats.Counter;
@@ -110,14 +111,6 @@ public final class TcpInput implements AutoCloseable {
         closed = true;
         acceptor.close();
         clients.keySet().forEach(UdpChannels::closeQuietly);
-        clients.values().forEach(TcpInput::join);
-    }
-
-    private static void join(Thread thread) {
-        try {
-            thread.join(5_000);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        }
+        clients.values().forEach(thread -> Threads.join(thread, 5_000));
     }
 }

@@ -1,5 +1,6 @@
 package io.mproxy.reverseproxy.input;
 
+import io.mproxy.common.lifecycle.Threads;
 import io.mproxy.common.net.Endpoint;
 import io.mproxy.common.net.UdpChannels;
 import io.mproxy.common.net.UdpReceiver;
@@ -96,10 +97,6 @@ public final class UdpInput implements RecordHandler, AutoCloseable {
         receiver.close();
         stopping = true;
         wakeup.wake();
-        try {
-            forwarder.join(5_000);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        }
+        Threads.join(forwarder, 5_000);
     }
 }

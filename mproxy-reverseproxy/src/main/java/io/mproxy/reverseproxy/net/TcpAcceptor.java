@@ -1,6 +1,7 @@
 package io.mproxy.reverseproxy.net;
 
 import io.mproxy.common.Errors;
+import io.mproxy.common.lifecycle.Threads;
 import io.mproxy.common.net.Endpoint;
 import io.mproxy.common.net.UdpChannels;
 import java.io.IOException;
@@ -75,10 +76,6 @@ public final class TcpAcceptor implements AutoCloseable {
     public void close() {
         closed = true;
         UdpChannels.closeQuietly(server);
-        try {
-            thread.join(5_000);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        }
+        Threads.join(thread, 5_000);
     }
 }

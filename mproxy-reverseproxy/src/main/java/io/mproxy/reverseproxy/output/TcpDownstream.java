@@ -1,6 +1,7 @@
 package io.mproxy.reverseproxy.output;
 
 import io.mproxy.common.Errors;
+import io.mproxy.common.lifecycle.Threads;
 import io.mproxy.common.net.Endpoint;
 import io.mproxy.common.net.UdpChannels;
 import io.mproxy.common.stats.Counter;
@@ -146,6 +147,6 @@ public final class TcpDownstream implements AutoCloseable {
         if (channel != null && !channel.isConnected()) {
             UdpChannels.closeQuietly(channel);
         }
-        TcpOutputListener.join(thread, limits.drainMillis() + 5_000);
+        Threads.join(thread, limits.drainMillis() + 5_000);
     }
 }

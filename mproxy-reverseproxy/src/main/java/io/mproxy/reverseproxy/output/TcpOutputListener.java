@@ -1,6 +1,7 @@
 package io.mproxy.reverseproxy.output;
 
 import io.mproxy.common.Errors;
+import io.mproxy.common.lifecycle.Threads;
 import io.mproxy.common.net.Endpoint;
 import io.mproxy.common.net.UdpChannels;
 import io.mproxy.common.stats.Counter;
@@ -117,14 +118,6 @@ public final class TcpOutputListener implements AutoCloseable {
         if (!closed) {
             stop(System.nanoTime() + limits.drainMillis() * 1_000_000L);
         }
-        clients.values().forEach(thread -> join(thread, limits.drainMillis() + 5_000));
-    }
-
-    static void join(Thread thread, long millis) {
-        try {
-            thread.join(millis);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        }
+        clients.values().forEach(thread -> Threads.join(thread, limits.drainMillis() + 5_000));
     }
 }

@@ -1,5 +1,6 @@
 package io.mproxy.reverseproxy.output;
 
+import io.mproxy.common.lifecycle.Threads;
 import io.mproxy.common.net.UdpFanOut;
 import io.mproxy.common.ring.Wakeup;
 import io.mproxy.common.stats.Counter;
@@ -105,7 +106,7 @@ public final class UdpOutput implements AutoCloseable {
         if (!stopping) {
             stop(System.nanoTime() + limits.drainMillis() * 1_000_000L);
         }
-        TcpOutputListener.join(thread, limits.drainMillis() + 5_000);
+        Threads.join(thread, limits.drainMillis() + 5_000);
         ring.removeWaiter(waiter);
         fanOut.close();
     }

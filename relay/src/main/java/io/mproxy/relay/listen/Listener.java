@@ -1,6 +1,7 @@
 package io.mproxy.relay.listen;
 
 import io.mproxy.common.Errors;
+import io.mproxy.common.lifecycle.Threads;
 import io.mproxy.common.stats.Counter;
 import io.mproxy.common.stats.Counters;
 import io.mproxy.common.stats.RateLimitedLog;
@@ -102,11 +103,7 @@ public final class Listener implements AutoCloseable {
     public void stop(boolean drainFirst) {
         drain = drainFirst;
         stop = true;
-        try {
-            thread.join();
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        }
+        Threads.join(thread, 0);
     }
 
     @Override

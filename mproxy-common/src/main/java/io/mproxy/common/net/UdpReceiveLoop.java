@@ -1,0 +1,107 @@
+package io.mproxy.common.net;
+
+import io.mproxy.common.Errors;
+import io.mproxy.common.lifecycle.Threads;
+import io.mproxy.common.stats.Counter;
+import io.mproxy.common.stats.Counters;
+import io.mproxy.common.stats.RateLimitedLog;
+import java.io.IOException;
+import java.nio.channels.ClosedChannelException;
+import java.nio.channels.DatagramChannel;
+import java.util.Objects;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * A platform thread that receives from one blocking UDP socket until closed, each receive done by a {@link Step}.
+ * What every such thread needs is here once: an error on one receive is counted and logged (at most once a second)
+ * and the loop goes on; {@link #close()} ends a blocked receive by closing the socket, and the kernel's drop count
+ * read just before is kept for the exit summary.
+ *
+ * <pre>{@code
+ * ByteBuffer buffer = ByteBuffer.allocateDirect(UdpChannels.MAX_UDP_PAYLOAD);
+ * UdpReceiveLoop loop = new UdpReceiveLoop("udp-input " + endpoint.text(), endpoint.text(), channel, counters,
+ *     ch -> {
+ *         buffer.clear();
+ *         if (ch.receive(buffer) != null) {
+ *             counters.countIn(buffer.flip().remaining());
+ *             sink.accept(buffer);
+ *         }
+ *     }).start();
+ * }</pre>
+ */
+public final class UdpReceiveLoop implements AutoCloseable {
+    private static final Logger LOG = LoggerFactory.getLogger(UdpReceiveLoop.class);
+
+    /** One receive: takes the next datagram from the channel (blocking) and passes it on. */
+    @FunctionalInterface
+    public interface Step {
+        /**
+         * @param channel the socket to receive from.
+         * @throws IOException on a receive error (counted and logged; the loop goes on).
+         */
+        void receive(DatagramChannel channel) throws IOException;
+    }
+
+    private final String source;
+    private final DatagramChannel channel;
+    private final Counters counters;
+    private final Step step;
+    private final RateLimitedLog errorLog = new RateLimitedLog(LOG, 1000);
+    private final Thread thread;
+    private volatile boolean closed;
+    private volatile long kernelDropsAtClose = -1;
+
+    /**
+     * @param threadName the receiving thread's name.
+     * @param source     what the socket receives from, for messages ({@code receive error on SOURCE: ...}).
+     * @param channel    a bound, blocking channel; this loop closes it.
+     * @param counters   counts receive errors ({@link Counter#ERRORS}).
+     * @param step       one receive, run on the thread until the loop is closed.
+     */
+    public UdpReceiveLoop(String threadName, String source, DatagramChannel channel, Counters counters, Step step) {
+        this.source = Objects.requireNonNull(source, "source");
+        this.channel = Objects.requireNonNull(channel, "channel");
+        this.counters = Objects.requireNonNull(counters, "counters");
+        this.step = Objects.requireNonNull(step, "step");
+        this.thread = Thread.ofPlatform().name(threadName).unstarted(this::run);
+    }
+
+    /** Starts the receiving thread. @return this for a fluent API. */
+    public UdpReceiveLoop start() {
+        thread.start();
+        return this;
+    }
+
+    private void run() {
+        while (!closed) {
+            try {
+                step.receive(channel);
+            } catch (ClosedChannelException e) {
+                return;
+            } catch (IOException | RuntimeException e) {
+                if (closed || !channel.isOpen()) {
+                    return;
+                }
+                counters.increment(Counter.ERRORS);
+                errorLog.warn("receive error on " + source + ": {}", Errors.describe(e));
+            }
+        }
+    }
+
+    /** @return the kernel's drop count for the socket (Linux), its last value once closed, or -1. */
+    public long kernelDrops() {
+        return closed ? kernelDropsAtClose : KernelDrops.forChannel(channel);
+    }
+
+    /** Stops: closes the socket (ending a blocked receive) and waits for the thread to end. */
+    @Override
+    public void close() {
+        if (!closed && channel.isOpen()) {
+            kernelDropsAtClose = KernelDrops.forChannel(channel);
+        }
+        closed = true;
+        UdpChannels.closeQuietly(channel);
+        Threads.join(thread, 5_000);
+    }
+}

@@ -1,0 +1,48 @@
+package io.mproxy.common.test;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Arrays;
+
+/** The files a binary under test writes: their size while they grow, a wait for it, their bytes. */
+public final class TestFiles {
+    private TestFiles() {
+    }
+
+    /** @param file a file. @return its size, 0 while it does not exist. */
+    public static long size(Path file) {
+        try {
+            return Files.exists(file) ? Files.size(file) : 0;
+        } catch (IOException e) {
+            return 0;
+        }
+    }
+
+    /** Waits ({@link Await#DEFAULT}) until {@code file} holds at least {@code length} bytes. */
+    public static void awaitSize(Path file, long length) {
+        Await.until(length + " bytes in " + file, () -> size(file) >= length, Await.DEFAULT,
+            () -> "it has " + size(file));
+    }
+
+    /** @param file a file. @return its bytes. */
+    public static byte[] read(Path file) {
+        try {
+            return Files.readAllBytes(file);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    /** @param parts byte arrays. @return them one after the other, as a reader of the stream sees them. */
+    public static byte[] concat(byte[]... parts) {
+        byte[] all = new byte[Arrays.stream(parts).mapToInt(p -> p.length).sum()];
+        int at = 0;
+        for (byte[] part : parts) {
+            System.arraycopy(part, 0, all, at, part.length);
+            at += part.length;
+        }
+        return all;
+    }
+}
