@@ -128,7 +128,8 @@ public final class ServerContext {
      */
     public String pathFor(Endpoint listener) {
         String text = listener.text();
-        String host = text.startsWith("[") ? text.substring(1, text.indexOf(']')) : text.substring(0, text.lastIndexOf(':'));
+        String host = text.startsWith("[") ? text.substring(1, text.indexOf(']'))
+            : text.substring(0, text.lastIndexOf(':'));
         return path + "." + host.replace(':', '_').replace('%', '_') + "_" + listener.port();
     }
 }

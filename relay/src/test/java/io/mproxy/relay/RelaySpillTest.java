@@ -150,7 +150,8 @@ class RelaySpillTest {
                 >= spillBytesOf(0, count - 1000), Await.DEFAULT, relay::stderr);
             relay.terminate();
             assertThat(relay.awaitExit()).as(relay.stderr()).isZero();
-            assertThat(spillBytes(dir.resolve("spill"))).as("the rest spilled at exit").isEqualTo(spillBytesOf(0, count));
+            assertThat(spillBytes(dir.resolve("spill"))).as("the rest spilled at exit")
+                .isEqualTo(spillBytesOf(0, count));
             assertThat(total(relay, sink.spec(), "dropped")).isZero();
         }
     }

@@ -21,7 +21,8 @@ final class TcpSink implements AutoCloseable {
     private volatile int port;
     private volatile int partials;
     private volatile int connections;
-    private final java.util.concurrent.BlockingQueue<Socket> accepted = new java.util.concurrent.LinkedBlockingQueue<>();
+    private final java.util.concurrent.BlockingQueue<Socket> accepted =
+        new java.util.concurrent.LinkedBlockingQueue<>();
     private final List<Socket> open = Collections.synchronizedList(new ArrayList<>());
     private volatile int stallAfter = Integer.MAX_VALUE;
     private ServerSocket server;
@@ -33,7 +34,9 @@ final class TcpSink implements AutoCloseable {
         Thread.ofPlatform().daemon().name("tcp-sink reader").start(this::readInOrder);
     }
 
-    /** After {@code count} messages, stop reading until a second connection has come (the relay gave up on the first). */
+    /**
+     * After {@code count} messages, stop reading until a second connection has come (the relay gave up on the first).
+     */
     void stallAfter(int count) {
         stallAfter = count;
     }

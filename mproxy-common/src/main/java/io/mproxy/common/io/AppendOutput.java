@@ -43,7 +43,8 @@ public final class AppendOutput implements AutoCloseable {
             throw new IOException("cannot write " + path + ": is a directory");
         }
         try {
-            return FileChannel.open(file, StandardOpenOption.CREATE, StandardOpenOption.WRITE, StandardOpenOption.APPEND);
+            return FileChannel.open(file, StandardOpenOption.CREATE, StandardOpenOption.WRITE,
+                StandardOpenOption.APPEND);
         } catch (IOException e) {
             throw new IOException("cannot write " + path + ": " + Errors.describe(e), e);
         }

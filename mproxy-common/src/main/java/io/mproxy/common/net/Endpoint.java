@@ -44,7 +44,8 @@ public record Endpoint(String text, InetSocketAddress address) {
 
     /** @return the protocol family of the address (INET or INET6). */
     public ProtocolFamily family() {
-        return address.getAddress() instanceof Inet4Address ? StandardProtocolFamily.INET : StandardProtocolFamily.INET6;
+        return address.getAddress() instanceof Inet4Address
+            ? StandardProtocolFamily.INET : StandardProtocolFamily.INET6;
     }
 
     /** @return the port. */

@@ -117,7 +117,8 @@ public final class EndpointParser {
     }
 
     private static boolean isIpv6Literal(String literal) {
-        return literal.indexOf(':') >= 0 && literal.chars().allMatch(c -> Character.digit(c, 16) >= 0 || c == ':' || c == '.');
+        return literal.indexOf(':') >= 0
+            && literal.chars().allMatch(c -> Character.digit(c, 16) >= 0 || c == ':' || c == '.');
     }
 
     /**

@@ -71,7 +71,8 @@ public final class Interfaces {
         if (address instanceof Inet6Address v6 && v6.getScopedInterface() != null) {
             return v6.getScopedInterface();
         }
-        ProtocolFamily family = address instanceof Inet4Address ? StandardProtocolFamily.INET : StandardProtocolFamily.INET6;
+        ProtocolFamily family = address instanceof Inet4Address
+            ? StandardProtocolFamily.INET : StandardProtocolFamily.INET6;
         try (DatagramChannel probe = DatagramChannel.open(family)) {
             probe.connect(group);
             InetAddress local = ((InetSocketAddress) probe.getLocalAddress()).getAddress();

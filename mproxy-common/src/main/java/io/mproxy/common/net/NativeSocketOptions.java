@@ -18,7 +18,8 @@ import org.slf4j.LoggerFactory;
 /**
  * What NIO cannot do with a socket, through the foreign function API on Linux: integer socket options it does not
  * offer (TCP_CORK, SO_RCVBUFFORCE) and sending an empty datagram (NIO's write and send skip empty buffers). The
- * descriptor is found by {@link SocketDescriptors}, without JDK internals. Elsewhere {@link #isAvailable()} is false and every set returns false: callers fall back to portable behaviour.
+ * descriptor is found by {@link SocketDescriptors}, without JDK internals. Elsewhere {@link #isAvailable()} is false
+ * and every call returns false: callers fall back to portable behaviour.
  */
 public final class NativeSocketOptions {
     /** SOL_SOCKET on Linux. */

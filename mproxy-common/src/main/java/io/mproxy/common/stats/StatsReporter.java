@@ -80,7 +80,8 @@ public final class StatsReporter implements AutoCloseable {
             long value = source.counters.get(counter);
             line.append(first ? " " : ", ").append(counter.label()).append(' ').append(value);
             if (rates && (counter == Counter.BYTES_IN || counter == Counter.BYTES_OUT)) {
-                line.append(" (").append(bytesPerSecond((value - source.last[counter.ordinal()]) / seconds)).append(')');
+                double rate = (value - source.last[counter.ordinal()]) / seconds;
+                line.append(" (").append(bytesPerSecond(rate)).append(')');
             }
             source.last[counter.ordinal()] = value;
             first = false;

@@ -15,7 +15,8 @@ class UdpFanOutTest {
     void shouldSendAnEmptyDatagramAsADatagram() throws Exception {
         try (DatagramChannel receiver = DatagramChannel.open()
                 .bind(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0))) {
-            Endpoint destination = Endpoint.parse("127.0.0.1:" + ((InetSocketAddress) receiver.getLocalAddress()).getPort());
+            int port = ((InetSocketAddress) receiver.getLocalAddress()).getPort();
+            Endpoint destination = Endpoint.parse("127.0.0.1:" + port);
             try (UdpFanOut fanOut = new UdpFanOut(List.of(destination), MulticastSettings.DEFAULTS, 0, "to")) {
                 fanOut.accept(ByteBuffer.allocate(0));
                 fanOut.accept(ByteBuffer.wrap(new byte[] {7}));

@@ -14,7 +14,8 @@ public record Binary(String name, String mainClass) {
     /** mproxy-proxy. */
     public static final Binary PROXY = new Binary("mproxy-proxy", "io.mproxy.proxy.ProxyMain");
     /** mproxy-reverseproxy. */
-    public static final Binary REVERSE_PROXY = new Binary("mproxy-reverseproxy", "io.mproxy.reverseproxy.ReverseProxyMain");
+    public static final Binary REVERSE_PROXY =
+        new Binary("mproxy-reverseproxy", "io.mproxy.reverseproxy.ReverseProxyMain");
     /** relay. */
     public static final Binary RELAY = new Binary("relay", "io.mproxy.relay.RelayMain");
 }

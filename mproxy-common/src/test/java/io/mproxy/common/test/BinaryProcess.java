@@ -79,7 +79,8 @@ public final class BinaryProcess implements AutoCloseable {
         try {
             Path out = Files.createTempFile(dir, binary.name() + "-", ".out");
             Path err = Files.createTempFile(dir, binary.name() + "-", ".err");
-            ProcessBuilder builder = new ProcessBuilder(command).redirectOutput(out.toFile()).redirectError(err.toFile());
+            ProcessBuilder builder = new ProcessBuilder(command)
+                .redirectOutput(out.toFile()).redirectError(err.toFile());
             if (input != null) {
                 builder.redirectInput(input.toFile());
             }
@@ -198,7 +199,8 @@ public final class BinaryProcess implements AutoCloseable {
                 ports.add(Integer.parseInt(m.group(2)));
             }
             if (!process.isAlive()) {
-                throw new AssertionError(binary.name() + " exited with " + process.exitValue() + "; stderr:\n" + stderr());
+                throw new AssertionError(
+                    binary.name() + " exited with " + process.exitValue() + "; stderr:\n" + stderr());
             }
             return ports.size() >= count;
         }, Await.DEFAULT, () -> "stderr:\n" + stderr());

@@ -40,7 +40,8 @@ public final class PacketRing {
     public PacketRing(int capacity, int maxRecord) {
         int aligned = capacity & ~3;
         if (aligned < 2 * (maxRecord + HEADER)) {
-            throw new IllegalArgumentException("ring of " + capacity + " bytes is too small for packets of " + maxRecord);
+            throw new IllegalArgumentException(
+                "ring of " + capacity + " bytes is too small for packets of " + maxRecord);
         }
         this.capacity = aligned;
         this.maxRecord = maxRecord;
