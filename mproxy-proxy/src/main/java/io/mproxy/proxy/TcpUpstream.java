@@ -21,8 +21,8 @@ import org.slf4j.LoggerFactory;
  * Keeps one TCP (or TLS) upstream connected on its own thread, frames its byte stream into datagrams and sends
  * them to the downstreams. After end of stream or an error it reconnects with exponential backoff and jitter (the
  * first retry within {@link Backoff#DEFAULT_FIRST}); the delay starts over only after a connection delivered data,
- * so a server that accepts and closes at once, or fails every TLS handshake, is not hammered. Every attempt logs one line with
- * its outcome. Datagrams are sent from this thread as they are framed: while it sends, it does not read, and TCP
+ * so a server that accepts and closes at once, or fails every TLS handshake, is not hammered. Every attempt logs one
+ * line with its outcome. Datagrams are sent from this thread as they are framed: while it sends, it does not read, and TCP
  * flow control holds the server back, so nothing from TCP is dropped.
  */
 final class TcpUpstream implements AutoCloseable {
