@@ -34,7 +34,7 @@ default_rate=$(sed -n 's/.*DEFAULT_RATE = \([0-9_]*\)L;.*/\1/p' \
   "$bench_root/mproxy-client/src/main/java/io/mproxy/client/ClientContext.java" | tr -d _)
 default_datagram=$(sed -n 's/.*DEFAULT_MAX_DATAGRAM = \([0-9]*\);.*/\1/p' \
   "$bench_root/mproxy-client/src/main/java/io/mproxy/client/ClientContext.java")
-results="$bench_root/bench/results/client-server.md"
+results="$bench_results/client-server.md"
 rows=()
 
 # Converts 250M / 1G / 123456 (bytes per second) to bytes per second.

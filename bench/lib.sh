@@ -5,7 +5,8 @@ bench_root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 . "$bench_root/scripts/lib/java-env.sh"
 JAVA="$JAVA_HOME/bin/java"
 bench_work="${MPROXY_BENCH_WORK:-$bench_root/bench/work}"
-mkdir -p "$bench_work" "$bench_root/bench/results"
+bench_results="${MPROXY_BENCH_RESULTS:-$bench_root/bench/results}"
+mkdir -p "$bench_work" "$bench_results"
 
 # Re-runs the calling script inside a fresh network namespace with loopback (and loopback multicast) up.
 bench_enter_netns() {

@@ -4,7 +4,8 @@
 # 1400 B packets it searches (bounded: at most 9 trials per tool and size) for the highest paced send rate that
 # arrives with zero loss, each trial sending for TRIAL_SECONDS. Runs itself in a private network namespace
 # (loopback only). The C helper (paced sendmmsg sender, counting TCP sink) is compiled into bench/work/.
-# Usage: bench/relay.sh   Environment: TRIAL_SECONDS (default 1), SIZES (default "100 1400"), MAX_TRIALS (9).
+# Usage: bench/relay.sh   Environment: TRIAL_SECONDS (default 1), SIZES (default "100 1400"), MAX_TRIALS (9),
+#        START_RATE (pkt/s; 200000 at 100 B, 100000 at 1400 B).
 set -euo pipefail
 . "$(dirname "$(readlink -f "${BASH_SOURCE[0]}")")/lib.sh"
 if [ -z "${MPROXY_BENCH_NETNS:-}" ]; then
@@ -86,7 +87,7 @@ mbs() { echo "$1 * $2 / 1000000" | bc -l; }
 jvm=("$JAVA" -XX:+UseSerialGC --enable-native-access=ALL-UNNAMED)
 results=()
 for size in $sizes; do
-  start=$([ "$size" -le 200 ] && echo 200000 || echo 100000)
+  start=${START_RATE:-$([ "$size" -le 200 ] && echo 200000 || echo 100000)}
   relay_rate=$(run_forwarder relay "$size" "$start" 4 "${jvm[@]}" -jar "$jar" --set "spill_dir=$work/spill" \
     127.0.0.1:19100 tcp@127.0.0.1:19102 tcp@127.0.0.1:19101)
   rproxy_rate=$(run_forwarder mproxy-reverseproxy "$size" "$start" 0 "${jvm[@]}" -jar "$rproxy_jar" \
@@ -106,4 +107,4 @@ done
   echo "| packet | relay | mproxy-reverseproxy --tcp-downstream-addr | socat |"
   echo "|---|---|---|---|"
   printf '%s\n' "${results[@]}"
-} | tee "$bench_root/bench/results/udp-tcp.md" >&2
+} | tee "$bench_results/udp-tcp.md" >&2

@@ -8,7 +8,8 @@
 # first byte reaching any client to this client's last byte), whether all 4 are exact, and the CPU seconds of the
 # fan-out processes.
 # Runs itself inside a private network namespace (unshare -n, loopback with multicast on): nothing leaves the host.
-# Usage: bench/reverseproxy-fanout.sh   (env: BENCH_MB=200, RATES="100M 200M 300M", CLIENTS=4)
+# Usage: bench/reverseproxy-fanout.sh   (env: BENCH_MB=200, RATES="100M 200M 300M", CLIENTS=4,
+#        DEADLINE_SLACK=15 s beyond input / 20 MB/s for the last byte)
 # The table also goes to bench/results/reverseproxy-fanout.md.
 set -euo pipefail
 . "$(dirname "$(readlink -f "$0")")/lib.sh"
@@ -21,7 +22,7 @@ bench_enter_netns "$@"
 root=$bench_root
 reverseproxy=("$JAVA" -XX:+UseSerialGC -jar "$root/mproxy-reverseproxy/target/mproxy-reverseproxy.jar")
 client=("$JAVA" -XX:+UseSerialGC -jar "$root/mproxy-client/target/mproxy-client.jar")
-results="$root/bench/results/reverseproxy-fanout.md"
+results="$bench_results/reverseproxy-fanout.md"
 
 mb=${BENCH_MB:-200}
 rates=${RATES:-100M 200M 300M}
@@ -92,7 +93,7 @@ run() {
   "${client[@]}" --path "$work/in" --server-addr "$group:$gport" --multicast-interface lo \
     --rate "$rate" 2>"$work/client.err" &
   pids+=($!)
-  deadline=$(awk -v t="$t0" -v s="$size" 'BEGIN { printf "%.3f", t + s / 20e6 + 15 }')
+  deadline=$(awk -v t="$t0" -v s="$size" 'BEGIN { printf "%.3f", t + s / 20e6 + slack }' slack="${DEADLINE_SLACK:-15}")
   while :; do
     n=0
     if [ -z "$first" ] && [ -n "$(find "$work" -name 'out.*' -size +0 -print -quit)" ]; then first=$(date +%s.%N); fi

@@ -3,7 +3,7 @@
 # with a JDK hello world (the build JDK, default flags) as the same-run reference. Timing by hyperfine when installed
 # (else a bounded loop of $RUNS runs); idle RSS = VmRSS one second after each binary is up with a minimal
 # configuration on loopback.
-# Usage: bench/startup.sh   (env: RUNS=20 per hyperfine measurement, IDLE_WAIT=1 s).
+# Usage: bench/startup.sh   (env: RUNS=20 per hyperfine measurement, WARMUP=3, IDLE_WAIT=1 s).
 # Rows go to $MPROXY_BENCH_CSV (see lib.sh).
 set -euo pipefail
 . "$(dirname "$(readlink -f "$0")")/lib.sh"
@@ -30,7 +30,7 @@ printf 'public class Hello { public static void main(String[] a) { System.out.pr
 timing() {
   local name="$1" command="$2"
   if command -v hyperfine >/dev/null; then
-    hyperfine -N --warmup 3 --runs "$runs" --export-json "$bench_work/hf.json" "$command" >/dev/null 2>&1
+    hyperfine -N --warmup "${WARMUP:-3}" --runs "$runs" --export-json "$bench_work/hf.json" "$command" >/dev/null 2>&1
     python3 -c 'import json,sys; print("%.1f" % (json.load(open(sys.argv[1]))["results"][0]["median"] * 1000))' \
       "$bench_work/hf.json"
   else
@@ -52,11 +52,18 @@ idle_rss() {
   sleep "${IDLE_WAIT:-1}"
   stats=$(bench_proc_stats $pid)
   echo "$(awk '/^VmRSS:/ {print $2}' "/proc/$pid/status") ${stats% *}"
-  kill -TERM $pid; wait $pid 2>/dev/null || true
+  kill -TERM $pid
+  for _ in $(seq 50); do kill -0 $pid 2>/dev/null || break; sleep 0.1; done
+  kill -KILL $pid 2>/dev/null && echo "bench: $1 did not exit within 5 s of SIGTERM" >&2
+  wait $pid 2>/dev/null || true
 }
 
+# The idle client reads a FIFO that this script holds open (read-write, so nobody blocks) and never writes.
+rm -f "$bench_work/idle.fifo"; mkfifo "$bench_work/idle.fifo"
+exec 7<>"$bench_work/idle.fifo"
+
 declare -A idle_args=(
-  [mproxy-client]="--path /dev/zero --server-addr 127.0.0.1:9 --rate 1k"
+  [mproxy-client]="--path $bench_work/idle.fifo --server-addr 127.0.0.1:19608"
   [mproxy-server]="--listen-addr 127.0.0.1:19600 --path /dev/null"
   [mproxy-proxy]="--udp-listen-addr 127.0.0.1:19601 --udp-downstream-addr 127.0.0.1:19602"
   [mproxy-reverseproxy]="--multicast-addr 239.77.2.1:19603 --multicast-interface lo --tcp-output-addr 127.0.0.1:19604"
@@ -79,4 +86,4 @@ rows+=("$(printf '| %-20s | %8s | %10s |' "JDK hello world" "$ms" "$((rss / 1024
   echo "| binary               | ms       | idle MiB   |"
   echo "|----------------------|----------|------------|"
   printf '%s\n' "${rows[@]}"
-} | tee "$bench_root/bench/results/startup.md" >&2
+} | tee "$bench_results/startup.md" >&2
