@@ -40,28 +40,37 @@ settled() {
   echo "$last"
 }
 
-# trial PORT SIZE PPS OVERHEAD COUNTFILE -> prints "lost"
+# trial PORT SIZE PPS OVERHEAD COUNTFILE -> prints "LOST ACHIEVED_PKT_PER_S"
 trial() {
   local port=$1 size=$2 pps=$3 overhead=$4 file=$5
-  local before after sent
+  local before after sent seconds
   before=$(settled "$file")
-  sent=$("$work/relay-helper" send 127.0.0.1 "$port" "$size" "$pps" "$trial_seconds")
+  read -r sent seconds < <("$work/relay-helper" send 127.0.0.1 "$port" "$size" "$pps" "$trial_seconds")
   after=$(settled "$file")
-  echo $(( sent - (after - before) / (size + overhead) ))
+  echo "$(( sent - (after - before) / (size + overhead) )) $(echo "$sent / $seconds" | bc)"
 }
 
-# search NAME PORT SIZE OVERHEAD COUNTFILE START -> prints the best lossless rate
+# search NAME PORT SIZE OVERHEAD COUNTFILE START -> prints the best lossless rate actually sent (pkt/s). Doubles from
+# START until a trial loses, then bisects; stops early when the sender itself cannot reach the target (< 90 %).
 search() {
-  local name=$1 port=$2 size=$3 overhead=$4 file=$5 rate=$6 good=0 bad=0 lost
+  local name=$1 port=$2 size=$3 overhead=$4 file=$5 rate=$6 good=0 bad=0 lost achieved best=0
   trial "$port" "$size" 20000 "$overhead" "$file" >/dev/null   # warm-up (JIT) and connection set-up
   for _ in $(seq 1 "${MAX_TRIALS:-9}"); do
-    lost=$(trial "$port" "$size" "$rate" "$overhead" "$file")
-    echo "  $name ${size} B: $rate pkt/s -> lost $lost" >&2
-    if [ "$lost" -eq 0 ]; then good=$rate; else bad=$rate; fi
+    read -r lost achieved < <(trial "$port" "$size" "$rate" "$overhead" "$file")
+    echo "  $name ${size} B: target $rate pkt/s, sent $achieved pkt/s -> lost $lost" >&2
+    if [ "$lost" -eq 0 ]; then
+      good=$rate; [ "$achieved" -gt "$best" ] && best=$achieved
+      if [ $((achieved * 10)) -lt $((rate * 9)) ]; then
+        echo "  $name ${size} B: the sender's limit ($achieved pkt/s), not the forwarder's" >&2
+        break
+      fi
+    else
+      bad=$rate
+    fi
     if [ "$bad" -eq 0 ]; then rate=$((rate * 2)); else rate=$(( (good + bad) / 2 )); fi
     [ "$bad" -gt 0 ] && [ $(( bad - good )) -le $(( bad / 20 )) ] && break
   done
-  echo "$good"
+  echo "$best"
 }
 
 # run_forwarder NAME SIZE START OVERHEAD COMMAND...: starts the sinks and the forwarder (listening on 127.0.0.1:19100,
