@@ -27,7 +27,7 @@ def load(path):
                 continue
             key = (row["job"], row["tool"], row["variant"])
             groups.setdefault(key, []).append(row)
-    return groups
+    return OrderedDict(sorted(groups.items(), key=lambda item: int(item[0][0])))
 
 
 def summary(rows, field):
