@@ -5,7 +5,8 @@ bench_root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 . "$bench_root/scripts/lib/java-env.sh"
 JAVA="$JAVA_HOME/bin/java"
 bench_work="${MPROXY_BENCH_WORK:-$bench_root/bench/work}"
-mkdir -p "$bench_work" "$bench_root/bench/results"
+bench_results="${MPROXY_BENCH_RESULTS:-$bench_root/bench/results}"
+mkdir -p "$bench_work" "$bench_results"
 
 # Re-runs the calling script inside a fresh network namespace with loopback (and loopback multicast) up.
 bench_enter_netns() {
@@ -17,12 +18,16 @@ bench_enter_netns() {
   ip link set lo multicast on
 }
 
+# The artifact (jar) name of a module: relay/ builds mproxy-relay.jar.
+bench_artifact() { sed -n 's|^  <artifactId>\(.*\)</artifactId>|\1|p' "$bench_root/$1/pom.xml" | head -1; }
+
 # Builds the named modules' jars when missing or stale.
 bench_build() {
-  local modules="$1" m stale=0
+  local modules="$1" m jar stale=0
   for m in ${modules//,/ }; do
-    [ -f "$bench_root/$m/target/$m.jar" ] || stale=1
-    [ -n "$(find "$bench_root/$m/src/main" "$bench_root/mproxy-common/src/main" -newer "$bench_root/$m/target/$m.jar" \
+    jar="$bench_root/$m/target/$(bench_artifact "$m").jar"
+    [ -f "$jar" ] || stale=1
+    [ -n "$(find "$bench_root/$m/src/main" "$bench_root/mproxy-common/src/main" -newer "$jar" \
         -print -quit 2>/dev/null)" ] && stale=1
   done
   if [ "$stale" = 1 ]; then
@@ -71,3 +76,27 @@ bench_await_udp_port() {
 
 # Seconds since the epoch with nanoseconds.
 bench_now() { date +%s.%N; }
+
+# Appends one machine-readable row to the CSV named by MPROXY_BENCH_CSV (when set):
+#   job,tool,variant,run,throughput,unit,loss,cpu_s,peak_rss_kb
+# loss is a percentage (0 = nothing lost); cpu_s and peak_rss_kb cover every process of the tool (summed).
+bench_csv() {
+  [ -n "${MPROXY_BENCH_CSV:-}" ] || return 0
+  local IFS=,
+  echo "$*" >> "$MPROXY_BENCH_CSV"
+}
+
+# The run number for CSV rows (bench/run.sh sets it per repetition).
+bench_run="${MPROXY_BENCH_RUN:-1}"
+
+# Prints "CPU_SECONDS PEAK_RSS_KB" summed over the given live pids (utime+stime, VmHWM): read it before stopping them.
+bench_proc_stats() {
+  local cpu=0 rss=0 p hz
+  hz=$(getconf CLK_TCK)
+  for p in "$@"; do
+    [ -r "/proc/$p/stat" ] || continue
+    cpu=$((cpu + $(awk '{print $14 + $15}' "/proc/$p/stat")))
+    rss=$((rss + $(awk '/^VmHWM:/ {print $2}' "/proc/$p/status")))
+  done
+  awk -v c="$cpu" -v hz="$hz" -v r="$rss" 'BEGIN { printf "%.2f %d\n", c / hz, r }'
+}

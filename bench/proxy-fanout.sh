@@ -12,6 +12,7 @@
 # target; the table shows the rate that really went out in that trial (N over the span of UDP sends seen in the
 # namespace's /proc/net/snmp), which is lower when the sender cannot keep the target on a busy machine.
 # Usage: bench/proxy-fanout.sh [--datagrams N] [--low RATE] [--high RATE] [--steps N]   (rates in datagrams/s)
+#        env FANOUT_GROUP=0 skips the group-in row.
 set -euo pipefail
 . "$(dirname "$(readlink -f "$0")")/lib.sh"
 datagrams=200000; low=20000; high=300000; steps=6
@@ -27,13 +28,14 @@ done
 if [ -z "${MPROXY_BENCH_NETNS:-}" ]; then
   bench_build mproxy-client,mproxy-server,mproxy-proxy
   bench_need socat || true
+  bench_need samplicator || true
 fi
 bench_enter_netns --datagrams "$datagrams" --low "$low" --high "$high" --steps "$steps"
 size=1400
 input="$bench_work/fanout-input-$datagrams"
 [ "$(bench_size "$input")" = "$((datagrams * size))" ] || head -c "$((datagrams * size))" /dev/urandom > "$input"
 group=239.255.0.1
-results="$bench_root/bench/results/proxy-fanout.md"
+results="$bench_results/proxy-fanout.md"
 jvm=("$JAVA" -XX:+UseSerialGC)
 pids=()
 rows=()
@@ -103,15 +105,18 @@ trial() {
   if [ "$lost1" = 0 ] && [ "$lost2" = 0 ]; then echo "pass $sent"; else echo "fail $sent $lost1 $lost2"; fi
 }
 
-# Bounded binary search for the highest rate with zero loss; one table row.
+# Bounded binary search for the highest rate with zero loss; one table row and one CSV row (CPU and peak RSS of the
+# forwarder PIDS over the whole search).
 search() {
-  local job="$1" to="$2" lo="$low" hi="$high" mid result best=0 best_sent=0 note="" i
+  local job="$1" to="$2" forwarders="$3" lo="$low" hi="$high" mid result best=0 best_sent=0 note="" i
   result=$(trial "$lo" "$to")
   echo "bench: $job at $lo/s: $result" >&2
   if [ "${result%% *}" = pass ]; then
     best=$lo; best_sent=$(echo "$result" | awk '{print $2}')
-    result=$(trial "$hi" "$to")
-    echo "bench: $job at $hi/s: $result" >&2
+    if [ "$hi" -gt "$lo" ]; then
+      result=$(trial "$hi" "$to")
+      echo "bench: $job at $hi/s: $result" >&2
+    fi
     if [ "${result%% *}" = pass ]; then
       best=$hi; best_sent=$(echo "$result" | awk '{print $2}'); note=" passed too: raise --high"
     else
@@ -132,6 +137,9 @@ search() {
   rows+=("$(printf '| %-26s | %9d | %9d | %9.1f | %9d%s |' "$job" "$best_sent" "$best" \
     "$(echo "$best_sent * $size / 1000000" | bc -l)" "$hi" "$note")")
   echo "${rows[-1]}" >&2
+  local stats
+  stats=$(bench_proc_stats $forwarders)
+  bench_csv 3 "$job" "1400 B to 2" "$bench_run" "$best_sent" dgram/s 0 ${stats% *} ${stats#* }
 }
 
 start_receivers
@@ -139,15 +147,17 @@ start_receivers
   --udp-downstream-addr 127.0.0.1:9931 --udp-downstream-addr 127.0.0.1:9932 2>"$bench_work/proxy.err" &
 pids+=($!)
 bench_await_udp_port 9930
-search "mproxy-proxy (unicast in)" 127.0.0.1:9930
+search "mproxy-proxy (unicast in)" 127.0.0.1:9930 "${pids[-1]}"
 kill -TERM "${pids[-1]}"; wait "${pids[-1]}" || true; unset 'pids[-1]'
 
-"${jvm[@]}" -jar "$bench_root/mproxy-proxy/target/mproxy-proxy.jar" --udp-listen-addr $group:9930 \
-  --udp-downstream-addr 127.0.0.1:9931 --udp-downstream-addr 127.0.0.1:9932 2>"$bench_work/proxy.err" &
-pids+=($!)
-bench_await_udp_port 9930
-search "mproxy-proxy (group in)" $group:9930
-kill -TERM "${pids[-1]}"; wait "${pids[-1]}" || true; unset 'pids[-1]'
+if [ "${FANOUT_GROUP:-1}" = 1 ]; then
+  "${jvm[@]}" -jar "$bench_root/mproxy-proxy/target/mproxy-proxy.jar" --udp-listen-addr $group:9930 \
+    --udp-downstream-addr 127.0.0.1:9931 --udp-downstream-addr 127.0.0.1:9932 2>"$bench_work/proxy.err" &
+  pids+=($!)
+  bench_await_udp_port 9930
+  search "mproxy-proxy (group in)" $group:9930 "${pids[-1]}"
+  kill -TERM "${pids[-1]}"; wait "${pids[-1]}" || true; unset 'pids[-1]'
+fi
 
 if command -v socat >/dev/null; then
   for port in 9931 9932; do
@@ -156,7 +166,7 @@ if command -v socat >/dev/null; then
     pids+=($!)
   done
   bench_await_udp_port 9930
-  search "2 x socat (group in)" $group:9930
+  search "2 x socat (group in)" $group:9930 "${pids[*]: -2}"
 fi
 stop_all
 {
@@ -167,4 +177,4 @@ stop_all
 | first failing target/s |"
   echo "|----------------------------|-----------|-----------|-----------|-----------|"
   printf '%s\n' "${rows[@]}"
-} | tee "$results"
+} > "$results"

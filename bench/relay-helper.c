@@ -1,5 +1,7 @@
 /* Benchmark helper for bench/relay.sh (compiled at run time into bench/work/, never committed as a binary).
- *   relay-helper send HOST PORT SIZE PPS SECONDS   paced UDP sender (sendmmsg batches of up to 32)
+ *   relay-helper send HOST PORT SIZE PPS SECONDS   paced UDP sender (sendmmsg batches of up to 32); prints the
+ *                                                  datagrams sent and the seconds it took (more than SECONDS when
+ *                                                  it cannot keep PPS)
  *   relay-helper sink PORT COUNTFILE               TCP sink: accepts connections, counts bytes, writes the running
  *                                                  total to COUNTFILE every 20 ms
  * Loopback only: the script runs in its own network namespace. */
@@ -61,7 +63,7 @@ static int send_main(const char *host, int port, int size, long pps, double seco
         int done = sendmmsg(fd, msgs, n, 0);
         if (done > 0) sent += done;
     }
-    printf("%ld\n", sent);
+    printf("%ld %.6f\n", sent, (now_ns() - start) / 1e9);
     return 0;
 }
 

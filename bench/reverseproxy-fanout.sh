@@ -8,7 +8,8 @@
 # first byte reaching any client to this client's last byte), whether all 4 are exact, and the CPU seconds of the
 # fan-out processes.
 # Runs itself inside a private network namespace (unshare -n, loopback with multicast on): nothing leaves the host.
-# Usage: bench/reverseproxy-fanout.sh   (env: BENCH_MB=200, RATES="50M 100M 200M", CLIENTS=4)
+# Usage: bench/reverseproxy-fanout.sh   (env: BENCH_MB=200, RATES="100M 200M 300M", CLIENTS=4,
+#        DEADLINE_SLACK=15 s beyond input / 20 MB/s for the last byte)
 # The table also goes to bench/results/reverseproxy-fanout.md.
 set -euo pipefail
 . "$(dirname "$(readlink -f "$0")")/lib.sh"
@@ -21,10 +22,10 @@ bench_enter_netns "$@"
 root=$bench_root
 reverseproxy=("$JAVA" -XX:+UseSerialGC -jar "$root/mproxy-reverseproxy/target/mproxy-reverseproxy.jar")
 client=("$JAVA" -XX:+UseSerialGC -jar "$root/mproxy-client/target/mproxy-client.jar")
-results="$root/bench/results/reverseproxy-fanout.md"
+results="$bench_results/reverseproxy-fanout.md"
 
 mb=${BENCH_MB:-200}
-rates=${RATES:-50M 100M 200M}
+rates=${RATES:-100M 200M 300M}
 clients=${CLIENTS:-4}
 group=239.77.0.1
 gport=19900
@@ -92,7 +93,7 @@ run() {
   "${client[@]}" --path "$work/in" --server-addr "$group:$gport" --multicast-interface lo \
     --rate "$rate" 2>"$work/client.err" &
   pids+=($!)
-  deadline=$(awk -v t="$t0" -v s="$size" 'BEGIN { printf "%.3f", t + s / 20e6 + 15 }')
+  deadline=$(awk -v t="$t0" -v s="$size" 'BEGIN { printf "%.3f", t + s / 20e6 + slack }' slack="${DEADLINE_SLACK:-15}")
   while :; do
     n=0
     if [ -z "$first" ] && [ -n "$(find "$work" -name 'out.*' -size +0 -print -quit)" ]; then first=$(date +%s.%N); fi
@@ -120,9 +121,21 @@ run() {
     fi
     row+=$(printf ' %10s' "$mbs")
   done
-  row+=$(printf ' %6s %8s %12s' "$exact" "$(awk -v a="$cpu0" -v b="$cpu1" 'BEGIN { printf "%.2f", b - a }')" \
-    "$drops")
+  local cpu rss worst lost
+  cpu=$(awk -v a="$cpu0" -v b="$cpu1" 'BEGIN { printf "%.2f", b - a }')
+  rss=$(bench_proc_stats "${fanout[@]}"); rss=${rss#* }
+  row+=$(printf ' %6s %8s %12s' "$exact" "$cpu" "$drops")
   echo "$row"
+  # CSV: the slowest client's MB/s, and the share of the input missing at the shortest client.
+  worst=$(echo "$row" | awk '{m = ""; for (i = 3; i < 3 + c; i++) if ($i ~ /^[0-9]+$/ && (m == "" || $i < m)) m = $i;
+    print (m == "" ? 0 : m)}' c="$clients")
+  lost=0
+  for i in $(seq "$clients"); do
+    lost=$(awk -v l="$lost" -v s="$size" -v g="$(stat -c %s "$work/out.$i" 2>/dev/null || echo 0)" \
+      -v e="$(cmp -s "$work/in" "$work/out.$i" && echo 1 || echo 0)" \
+      'BEGIN { x = e ? 0 : (g >= s ? 100 : 100 * (s - g) / s); printf "%.4f", (x > l ? x : l) }')
+  done
+  bench_csv 5 "$tool" "$rate/s per client" "$bench_run" "$worst" MB/s "$lost" "$cpu" "$rss"
   for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done
   wait 2>/dev/null || true
   pids=()
@@ -142,4 +155,4 @@ run() {
     run mproxy-reverseproxy "$rate"
     run socat-x$clients "$rate"
   done
-} | tee "$results"
+} | tee "$results" >&2

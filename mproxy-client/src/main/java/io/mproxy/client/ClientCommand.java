@@ -47,7 +47,7 @@ public final class ClientCommand implements Callable<Integer> {
     int maxDatagram;
 
     @Option(names = "--rate", paramLabel = "BYTES/S", converter = Converters.SizeConverter.class,
-        defaultValue = "250M",
+        defaultValue = "300M",
         description = "Pace sending to this many bytes per second, k/M/G suffixes, 0 for unpaced "
             + "(default: ${DEFAULT-VALUE}, loss-free into a default mproxy-server).")
     long rate;
