@@ -119,6 +119,7 @@ public final class Client implements AutoCloseable {
     /** Stops reading (from any thread): what was read is still sent, then {@link #run()} returns. */
     public void stop() {
         stopping = true;
+        pacer.release();
         UdpChannels.closeQuietly(input);
     }
 

@@ -182,6 +182,23 @@ class ClientToServerTest {
     }
 
     @Test
+    void shouldSendWhatWasReadUnpacedAndExitZeroWhenStoppedWhilePacedSlowly() throws IOException {
+        byte[] input = lines("slow", 1_000);
+        Path in = Files.write(dir.resolve("in.txt"), input);
+        Path out = dir.resolve("out.txt");
+        try (BinaryProcess server = unicastServer(dir, out)) {
+            // 100 bytes/s: after the first datagram, the rest of the file would take minutes to pace out.
+            BinaryProcess client = BinaryProcess.start(Binary.CLIENT, dir, "--path", in.toString(),
+                "--server-addr", "127.0.0.1:" + server.listeningPort(), "--rate", "100");
+            Await.until("the first datagram in " + out, () -> TestFiles.size(out) > 0);
+            client.terminate();
+            assertCleanExit(client);
+            awaitContent(out, input);
+            stop(server);
+        }
+    }
+
+    @Test
     void shouldSendStdinFromAPipeAndEachLineAsItComes() throws IOException {
         Path out = dir.resolve("out.txt");
         try (BinaryProcess server = unicastServer(dir, out)) {
