@@ -55,8 +55,8 @@ def svg(groups):
     by_job = OrderedDict()
     for (job, tool, variant), rows in groups.items():
         by_job.setdefault(job, []).append((f"{tool} · {variant}", summary(rows, "throughput"), rows[0]["unit"],
-                                           tool.startswith(OURS)))
-    width, label_w, bar_w, row_h, head_h = 860, 330, 420, 18, 26
+                                           tool.startswith(OURS), max(float(r["loss"]) for r in rows)))
+    width, label_w, bar_w, row_h, head_h = 1000, 330, 420, 18, 26
     height = sum(head_h + row_h * len(bars) + 10 for bars in by_job.values()) + 10
     out = [f'<svg xmlns="http://www.w3.org/2000/svg" width="{width}" height="{height}" '
            f'font-family="sans-serif" font-size="12">', f'<rect width="{width}" height="{height}" fill="white"/>']
@@ -64,8 +64,8 @@ def svg(groups):
     for job, bars in by_job.items():
         out.append(f'<text x="5" y="{y + 16}" font-weight="bold">job {job}: {escape(JOBS[job])}</text>')
         y += head_h
-        top = max(hi for _, (_, _, hi), _, _ in bars) or 1
-        for label, (med, lo, hi), unit, ours in bars:
+        top = max(hi for _, (_, _, hi), _, _, _ in bars) or 1
+        for label, (med, lo, hi), unit, ours, loss in bars:
             w = bar_w * med / top
             colour = "#2b6cb0" if ours else "#a0a0a0"
             out.append(f'<text x="{label_w - 5}" y="{y + 13}" text-anchor="end">{escape(label)}</text>')
@@ -73,7 +73,10 @@ def svg(groups):
             if hi > lo:
                 out.append(f'<line x1="{label_w + bar_w * lo / top:.1f}" x2="{label_w + bar_w * hi / top:.1f}" '
                            f'y1="{y + row_h / 2}" y2="{y + row_h / 2}" stroke="black"/>')
-            out.append(f'<text x="{label_w + max(w, bar_w * hi / top) + 5:.1f}" y="{y + 13}">{med:g} {unit}</text>')
+            # a throughput bar says nothing of what was lost on the way: say it beside the number
+            lost = f" ({loss:.1f} % lost)" if loss > 0 else ""
+            out.append(f'<text x="{label_w + max(w, bar_w * hi / top) + 5:.1f}" y="{y + 13}">{med:g} {unit}'
+                       f'{escape(lost)}</text>')
             y += row_h
         y += 10
     out.append("</svg>")
