@@ -9,6 +9,7 @@ import java.io.IOException;
 import java.nio.channels.ClosedChannelException;
 import java.nio.channels.DatagramChannel;
 import java.util.Objects;
+import java.util.concurrent.locks.LockSupport;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -32,6 +33,7 @@ import org.slf4j.LoggerFactory;
  */
 public final class UdpReceiveLoop implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(UdpReceiveLoop.class);
+    private static final long DRAIN_POLL_NANOS = 1_000_000L;
 
     /** One receive: takes the next datagram from the channel (blocking) and passes it on. */
     @FunctionalInterface
@@ -92,6 +94,20 @@ public final class UdpReceiveLoop implements AutoCloseable {
     /** @return the kernel's drop count for the socket (Linux), its last value once closed, or -1. */
     public long kernelDrops() {
         return closed ? kernelDropsAtClose : KernelDrops.forChannel(channel);
+    }
+
+    /**
+     * Waits until the thread has read everything the kernel holds for the socket, at most {@code timeoutNanos}:
+     * datagrams the kernel accepted before a stop (SIGTERM right after a sender finished) are ours to pass on, and
+     * closing the socket would discard them.
+     *
+     * @param timeoutNanos the longest wait.
+     */
+    public void awaitKernelQueueRead(long timeoutNanos) {
+        long deadline = System.nanoTime() + timeoutNanos;
+        while (!closed && thread.isAlive() && KernelDrops.queuedBytes(channel) > 0 && System.nanoTime() < deadline) {
+            LockSupport.parkNanos(DRAIN_POLL_NANOS);
+        }
     }
 
     /** Stops: closes the socket (ending a blocked receive) and waits for the thread to end. */
