@@ -1,5 +1,6 @@
 package io.mproxy.client;
 
+import io.mproxy.common.cli.MaxDatagram;
 import io.mproxy.common.cli.UsageException;
 import io.mproxy.common.framing.Framing;
 import io.mproxy.common.net.Endpoint;
@@ -13,13 +14,10 @@ import java.util.Objects;
  * naming the option to change.
  */
 public final class ClientContext {
-    /**
-     * Default largest datagram: 8 KiB keeps syscalls per byte low (loopback and LAN run at memory speed) while an
-     * Ethernet path fragments it into only six IP packets. Use 1400 across the Internet, up to 65507 on loopback.
-     */
-    public static final int DEFAULT_MAX_DATAGRAM = 8192;
-    /** The largest UDP payload over IPv4. */
-    public static final int MAX_DATAGRAM_LIMIT = 65_507;
+    /** The default {@code --max-datagram}; {@link MaxDatagram#DEFAULT} says why. */
+    public static final int DEFAULT_MAX_DATAGRAM = MaxDatagram.DEFAULT;
+    /** The largest {@code --max-datagram}: the largest UDP payload over IPv4. */
+    public static final int MAX_DATAGRAM_LIMIT = MaxDatagram.LIMIT;
     /**
      * Default pace in bytes per second. Senders never block on UDP, so an unpaced file send outruns any receiver
      * that stalls for a few milliseconds; at this rate a default mproxy-server on the 2-core bench machine took a
@@ -104,10 +102,7 @@ public final class ClientContext {
         if (destinations.isEmpty() && !tee) {
             throw new UsageException("--server-addr is required (at least one) unless --tee is given");
         }
-        if (maxDatagram < 1 || maxDatagram > MAX_DATAGRAM_LIMIT) {
-            throw new UsageException("--max-datagram " + maxDatagram + " is out of range: expected 1 to "
-                + MAX_DATAGRAM_LIMIT + " (the largest UDP payload)");
-        }
+        MaxDatagram.check(maxDatagram);
         if (rate < 0) {
             throw new UsageException("--rate must not be negative");
         }

@@ -1,5 +1,6 @@
 package io.mproxy.proxy;
 
+import io.mproxy.common.cli.MaxDatagram;
 import io.mproxy.common.cli.UsageException;
 import io.mproxy.common.framing.Framing;
 import io.mproxy.common.net.Endpoint;
@@ -13,13 +14,10 @@ import java.util.Objects;
 
 /** Everything a {@link Proxy} needs, with defaults as named constants and a fail-fast {@link #validate()}. */
 public final class ProxyContext {
-    /**
-     * Default largest datagram cut from a TCP stream: 8 KiB, as mproxy-client, keeps syscalls per byte low while an
-     * Ethernet path fragments it into only six IP packets. Use 1400 across the Internet.
-     */
-    public static final int DEFAULT_MAX_DATAGRAM = 8192;
-    /** The largest UDP payload over IPv4. */
-    public static final int MAX_DATAGRAM_LIMIT = 65_507;
+    /** The default {@code --max-datagram}; {@link MaxDatagram#DEFAULT} says why. */
+    public static final int DEFAULT_MAX_DATAGRAM = MaxDatagram.DEFAULT;
+    /** The largest {@code --max-datagram}: the largest UDP payload over IPv4. */
+    public static final int MAX_DATAGRAM_LIMIT = MaxDatagram.LIMIT;
     /** Default SO_RCVBUF request for UDP listeners (the kernel caps it at net.core.rmem_max; we warn when it does). */
     public static final int DEFAULT_RECEIVE_BUFFER = 8 << 20;
     /** Default SO_SNDBUF request for downstream sockets. */
@@ -142,10 +140,7 @@ public final class ProxyContext {
                 }
             }
         }
-        if (maxDatagram < 1 || maxDatagram > MAX_DATAGRAM_LIMIT) {
-            throw new UsageException("--max-datagram " + maxDatagram + " is out of range: expected 1 to "
-                + MAX_DATAGRAM_LIMIT + " (the largest UDP payload)");
-        }
+        MaxDatagram.check(maxDatagram);
         if (receiveBuffer < 0 || sendBuffer < 0) {
             throw new UsageException("--rcvbuf and --sndbuf must not be negative");
         }

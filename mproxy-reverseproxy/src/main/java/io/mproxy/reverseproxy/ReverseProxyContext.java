@@ -1,5 +1,6 @@
 package io.mproxy.reverseproxy;
 
+import io.mproxy.common.cli.MaxDatagram;
 import io.mproxy.common.cli.UsageException;
 import io.mproxy.common.framing.Framing;
 import io.mproxy.common.net.Endpoint;
@@ -23,10 +24,10 @@ public final class ReverseProxyContext {
     public static final Framing DEFAULT_INPUT_FRAMING = Framing.LINE;
     /** How the group's datagrams are written to stream outputs: as they are, like the Rust tool. */
     public static final Framing DEFAULT_OUTPUT_FRAMING = Framing.RAW;
-    /** Largest datagram cut from a TCP input: 8 KiB, as mproxy-client (six Ethernet fragments, few syscalls). */
-    public static final int DEFAULT_MAX_DATAGRAM = 8192;
-    /** The largest UDP payload over IPv4. */
-    public static final int MAX_DATAGRAM_LIMIT = 65_507;
+    /** The default {@code --max-datagram}; {@link MaxDatagram#DEFAULT} says why. */
+    public static final int DEFAULT_MAX_DATAGRAM = MaxDatagram.DEFAULT;
+    /** The largest {@code --max-datagram}: the largest UDP payload over IPv4. */
+    public static final int MAX_DATAGRAM_LIMIT = MaxDatagram.LIMIT;
     /**
      * How far (bytes of the shared ring) an output may fall behind the group: 32 MiB is ~100 ms at 300 MB/s, the
      * longest stall a healthy reader sees, and minutes of a typical feed. One shared ring of twice this is
@@ -199,10 +200,7 @@ public final class ReverseProxyContext {
                     + "(--multicast-addr): its datagrams would loop");
             }
         }
-        if (maxDatagram < 1 || maxDatagram > MAX_DATAGRAM_LIMIT) {
-            throw new UsageException("--max-datagram " + maxDatagram + " is out of range: expected 1 to "
-                + MAX_DATAGRAM_LIMIT + " (the largest UDP payload)");
-        }
+        MaxDatagram.check(maxDatagram);
         if (clientBuffer < MIN_CLIENT_BUFFER || clientBuffer > MAX_CLIENT_BUFFER) {
             throw new UsageException("--client-buffer " + clientBuffer + " is out of range: expected 256Ki to 512Mi");
         }
