@@ -1,5 +1,6 @@
 package io.mproxy.client;
 
+import io.mproxy.common.Errors;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.WritableByteChannel;
@@ -29,7 +30,7 @@ final class StdoutTee implements WritableByteChannel {
             try {
                 return stdout.write(source);
             } catch (IOException e) {
-                if (!String.valueOf(e.getMessage()).contains("Broken pipe")) {
+                if (!Errors.isBrokenPipe(e)) {
                     throw new IOException("cannot write stdout (--tee): " + e.getMessage(), e);
                 }
                 closed = true;

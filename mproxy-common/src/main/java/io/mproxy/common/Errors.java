@@ -39,4 +39,12 @@ public final class Errors {
         }
         return message;
     }
+
+    /**
+     * @param e a write error.
+     * @return true when the reader of a pipe went away (EPIPE), which the JDK reports only in the message.
+     */
+    public static boolean isBrokenPipe(java.io.IOException e) {
+        return String.valueOf(e.getMessage()).contains("Broken pipe");
+    }
 }

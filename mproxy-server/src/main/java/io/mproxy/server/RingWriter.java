@@ -154,7 +154,7 @@ final class RingWriter implements RecordHandler, AutoCloseable {
         } catch (IOException e) {
             counters.add(Counter.DROPPED, count);
             counters.increment(Counter.ERRORS);
-            if (output.isStdout() && isBrokenPipe(e)) {
+            if (output.isStdout() && Errors.isBrokenPipe(e)) {
                 onStdoutClosed.run();
                 return;
             }
@@ -170,17 +170,13 @@ final class RingWriter implements RecordHandler, AutoCloseable {
                 }
             } catch (IOException e) {
                 counters.increment(Counter.ERRORS);
-                if (isBrokenPipe(e)) {
+                if (Errors.isBrokenPipe(e)) {
                     onStdoutClosed.run();
                 } else {
                     errorLog.warn("cannot write stdout (--tee): {}", Errors.describe(e));
                 }
             }
         }
-    }
-
-    private static boolean isBrokenPipe(IOException e) {
-        return String.valueOf(e.getMessage()).contains("Broken pipe");
     }
 
     private void reopenOutput() {

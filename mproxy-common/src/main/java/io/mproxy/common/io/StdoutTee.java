@@ -50,7 +50,7 @@ public final class StdoutTee {
                     stdout.write(datagram);
                 }
             } catch (IOException e) {
-                if (String.valueOf(e.getMessage()).contains("Broken pipe")) {
+                if (Errors.isBrokenPipe(e)) {
                     closed = true;
                     onStdoutClosed.run();
                 } else {
