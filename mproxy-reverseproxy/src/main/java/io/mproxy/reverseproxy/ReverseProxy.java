@@ -1,7 +1,6 @@
 package io.mproxy.reverseproxy;
 
 import io.mproxy.common.net.Endpoint;
-import io.mproxy.common.net.Interfaces;
 import io.mproxy.common.net.MulticastSettings;
 import io.mproxy.common.net.UdpChannels;
 import io.mproxy.common.net.UdpFanOut;
@@ -16,7 +15,6 @@ import io.mproxy.reverseproxy.output.TcpOutputListener;
 import io.mproxy.reverseproxy.output.UdpOutput;
 import java.io.IOException;
 import java.net.InetSocketAddress;
-import java.net.NetworkInterface;
 import java.nio.channels.DatagramChannel;
 import java.util.ArrayList;
 import java.util.List;
@@ -152,10 +150,8 @@ public final class ReverseProxy implements AutoCloseable {
     }
 
     private static String interfaceName(Endpoint group, ReverseProxyContext context) throws IOException {
-        NetworkInterface nif = context.multicast().networkInterface();
-        return (nif != null ? nif : Interfaces.defaultFor(group.address())).getName();
+        return UdpChannels.interfaceFor(group, context.multicast()).getName();
     }
-
 
     /**
      * Stops the inputs (what they read is still sent), then the group reader, then lets every output write what it

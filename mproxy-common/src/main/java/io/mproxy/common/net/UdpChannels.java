@@ -125,7 +125,15 @@ public final class UdpChannels {
         return scopedGroup(group, interfaceFor(group, multicast));
     }
 
-    private static NetworkInterface interfaceFor(Endpoint group, MulticastSettings multicast) throws IOException {
+    /**
+     * The one place that decides which interface a group is used on, so what is logged is what sockets are pinned to.
+     *
+     * @param group     a multicast group.
+     * @param multicast the settings: their interface, else the system's choice for the group.
+     * @return the interface.
+     * @throws IOException when there is none, or an IPv4 group's interface has no IPv4 address.
+     */
+    public static NetworkInterface interfaceFor(Endpoint group, MulticastSettings multicast) throws IOException {
         NetworkInterface nif = multicast.networkInterface();
         if (nif == null) {
             nif = Interfaces.defaultFor(group.address());
