@@ -44,8 +44,12 @@ public record Endpoint(String text, InetSocketAddress address) {
 
     /** @return the protocol family of the address (INET or INET6). */
     public ProtocolFamily family() {
-        return address.getAddress() instanceof Inet4Address
-            ? StandardProtocolFamily.INET : StandardProtocolFamily.INET6;
+        return familyOf(address.getAddress());
+    }
+
+    /** @param address an IP address. @return INET for IPv4, INET6 for IPv6. */
+    public static ProtocolFamily familyOf(java.net.InetAddress address) {
+        return address instanceof Inet4Address ? StandardProtocolFamily.INET : StandardProtocolFamily.INET6;
     }
 
     /** @return the port. */

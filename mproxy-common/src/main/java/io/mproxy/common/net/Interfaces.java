@@ -71,8 +71,7 @@ public final class Interfaces {
         if (address instanceof Inet6Address v6 && v6.getScopedInterface() != null) {
             return v6.getScopedInterface();
         }
-        ProtocolFamily family = address instanceof Inet4Address
-            ? StandardProtocolFamily.INET : StandardProtocolFamily.INET6;
+        ProtocolFamily family = Endpoint.familyOf(address);
         try (DatagramChannel probe = DatagramChannel.open(family)) {
             probe.connect(group);
             InetAddress local = ((InetSocketAddress) probe.getLocalAddress()).getAddress();
