@@ -77,11 +77,15 @@ say "launchers written"
 
 # 4. The start-up archive: the classes loaded by every binary's --version, --help and a usage error, merged into
 # one class list (ids dropped, duplicates removed), dumped with AOT class linking.
+# The runs are recorded on top of a plain archive of the JDK's own class list, as users will run: without one, the
+# JVM would spin lambda forms at run time and the list would drag in the class-file API that generates them.
+"$home/runtime/bin/java" -Xshare:dump -XX:SharedArchiveFile="$work/jdk.jsa" "${jvm_opts[@]}" > "$work/jdk-dump.log" 2>&1 || {
+  cat "$work/jdk-dump.log" >&2; echo "bundle: the JDK class list archive dump failed" >&2; exit 1; }
 for launcher in "$home"/bin/*; do
   binary=$(basename "$launcher")
   for args in --version --help --no-such-option; do
     status=0
-    MPROXY_JAVA_OPTS="-Xshare:off -XX:DumpLoadedClassList=$work/classlists/$binary$args" \
+    MPROXY_JAVA_OPTS="-XX:SharedArchiveFile=$work/jdk.jsa -XX:DumpLoadedClassList=$work/classlists/$binary$args" \
       "$launcher" "$args" > "$work/$binary$args.out" 2>&1 || status=$?
     expected=0; [ "$args" = --no-such-option ] && expected=2
     if [ "$status" != "$expected" ]; then
