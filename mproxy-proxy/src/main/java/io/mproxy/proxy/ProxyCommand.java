@@ -68,11 +68,12 @@ public final class ProxyCommand implements Callable<Integer> {
     boolean tlsAll;
 
     @Option(names = {"--tls-trust-store", "--tls_trust_store"}, paramLabel = "FILE",
-        description = "PKCS12 file of the CAs to trust (a private CA) instead of the JDK's.")
+        description = "The CAs to trust (a private CA) instead of the JDK's: a PEM file of certificates, or a PKCS12 "
+            + "trust store.")
     Path trustStore;
 
     @Option(names = {"--tls-trust-store-password", "--tls_trust_store_password"}, paramLabel = "PASSWORD",
-        description = "Password of --tls-trust-store (none by default).")
+        description = "Password of a PKCS12 --tls-trust-store (none by default).")
     String trustStorePassword;
 
     @Option(names = {"--tls-insecure", "--tls_insecure"},

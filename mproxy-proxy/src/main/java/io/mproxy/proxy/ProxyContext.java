@@ -100,7 +100,7 @@ public final class ProxyContext {
         return this;
     }
 
-    /** @param trustStore a PKCS12 file of trusted CAs, or null for the JDK's. @return this for a fluent API. */
+    /** @param trustStore a PEM or PKCS12 file of trusted CAs, or null for the JDK's. @return this for a fluent API. */
     public ProxyContext trustStore(Path trustStore) {
         this.trustStore = trustStore;
         return this;
@@ -208,7 +208,7 @@ public final class ProxyContext {
         return reconnectMax;
     }
 
-    /** @return the PKCS12 trust store, or null for the JDK's CAs. */
+    /** @return the PEM or PKCS12 trust store, or null for the JDK's CAs. */
     public Path trustStore() {
         return trustStore;
     }

@@ -4,14 +4,12 @@ import io.mproxy.common.Errors;
 import io.mproxy.common.net.NetFormat;
 import java.io.Closeable;
 import java.io.IOException;
-import java.io.InputStream;
 import java.net.InetSocketAddress;
 import java.net.Socket;
 import java.net.StandardSocketOptions;
 import java.nio.channels.Channels;
 import java.nio.channels.ReadableByteChannel;
 import java.nio.channels.SocketChannel;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.GeneralSecurityException;
 import java.security.KeyStore;
@@ -19,7 +17,6 @@ import java.security.cert.CertPathBuilderException;
 import java.security.cert.CertPathValidatorException;
 import java.security.cert.CertificateException;
 import java.security.cert.X509Certificate;
-import java.util.Collections;
 import java.util.List;
 import javax.net.ssl.SNIHostName;
 import javax.net.ssl.SSLContext;
@@ -78,29 +75,8 @@ final class UpstreamConnector {
             factory.init((KeyStore) null);
             return factory.getTrustManagers();
         }
-        KeyStore store = KeyStore.getInstance("PKCS12");
-        try (InputStream in = Files.newInputStream(file)) {
-            store.load(in, password);
-        } catch (IOException | GeneralSecurityException e) {
-            String reason = Files.isRegularFile(file) ? "not a PKCS12 file, or the wrong --tls-trust-store-password ("
-                + Errors.describe(e) + ")" : Errors.describe(e);
-            throw new IOException("cannot read --tls-trust-store " + file + ": " + reason, e);
-        }
-        boolean anyCertificate = Collections.list(store.aliases()).stream().anyMatch(a -> isCertificate(store, a));
-        if (!anyCertificate) {
-            throw new IOException("--tls-trust-store " + file + " holds no certificate: import the CA with "
-                + "'keytool -importcert -storetype PKCS12 -keystore " + file + " -file ca.pem'");
-        }
-        factory.init(store);
+        factory.init(TrustStoreFile.load(file, password));
         return factory.getTrustManagers();
-    }
-
-    private static boolean isCertificate(KeyStore store, String alias) {
-        try {
-            return store.getCertificate(alias) != null;
-        } catch (GeneralSecurityException e) {
-            return false;
-        }
     }
 
     /** @return true when every TLS connection skips certificate and host name checks. */

@@ -39,6 +39,11 @@ final class TestCertificates {
         return certificates;
     }
 
+    /** @return the CA's certificate as a PEM file. */
+    Path caPem() {
+        return dir.resolve("ca.pem");
+    }
+
     /** @return the PKCS12 trust store holding the CA. */
     Path trustStore() {
         return dir.resolve("trust.p12");

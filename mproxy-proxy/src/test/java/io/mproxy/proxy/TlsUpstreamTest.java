@@ -15,6 +15,7 @@ import java.net.Socket;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.GeneralSecurityException;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
 import javax.net.ssl.ExtendedSSLSession;
@@ -47,6 +48,16 @@ class TlsUpstreamTest {
 
     @Test
     void shouldForwardByteExactWhenTheCertificateIsSignedByTheTrustedCa() throws Exception {
+        forwardByteExactTrusting("--tls-trust-store", certificates.trustStore().toString(),
+            "--tls_trust_store_password", TestCertificates.TRUST_PASSWORD);
+    }
+
+    @Test
+    void shouldForwardByteExactWhenTheTrustStoreIsTheCasPemFile() throws Exception {
+        forwardByteExactTrusting("--tls-trust-store", certificates.caPem().toString());
+    }
+
+    private void forwardByteExactTrusting(String... trustOptions) throws Exception {
         byte[] input = lines("tls", 5_000);
         Path out = dir.resolve("out.txt");
         List<String> serverNames = new CopyOnWriteArrayList<>();
@@ -54,10 +65,10 @@ class TlsUpstreamTest {
              BinaryProcess server = BinaryProcess.start(Binary.SERVER, dir, "--listen-addr", "127.0.0.1:0",
                  "--path", out.toString())) {
             int udpPort = server.listeningPort();
-            try (BinaryProcess proxy = BinaryProcess.start(Binary.PROXY, dir, "--tcp-connect-addr",
-                "tls://localhost:" + tls.getLocalPort(), "--tls-trust-store", certificates.trustStore().toString(),
-                "--tls_trust_store_password", TestCertificates.TRUST_PASSWORD,
-                "--udp-downstream-addr", "127.0.0.1:" + udpPort)) {
+            List<String> args = new ArrayList<>(List.of("--tcp-connect-addr", "tls://localhost:" + tls.getLocalPort(),
+                "--udp-downstream-addr", "127.0.0.1:" + udpPort));
+            args.addAll(List.of(trustOptions));
+            try (BinaryProcess proxy = BinaryProcess.start(Binary.PROXY, dir, args.toArray(String[]::new))) {
                 try (SSLSocket connection = (SSLSocket) tls.accept();
                      OutputStream stream = connection.getOutputStream()) {
                     connection.startHandshake();
@@ -137,7 +148,17 @@ class TlsUpstreamTest {
             "--udp-downstream-addr", "127.0.0.1:9");
         assertThat(proxy.awaitExit()).isEqualTo(1);
         assertThat(proxy.stderr()).startsWith("mproxy-proxy: cannot read --tls-trust-store "
-            + certificates.trustStore() + ": not a PKCS12 file, or the wrong --tls-trust-store-password (");
+            + certificates.trustStore() + ": neither PEM nor PKCS12, or the wrong --tls-trust-store-password (");
+    }
+
+    @Test
+    void shouldExitOneWhenAPemTrustStoreIsGivenAPassword() {
+        BinaryProcess proxy = BinaryProcess.run(Binary.PROXY, dir, "--tcp-connect-addr", "tls://localhost:4433",
+            "--tls-trust-store", certificates.caPem().toString(), "--tls-trust-store-password", "secret",
+            "--udp-downstream-addr", "127.0.0.1:9");
+        assertThat(proxy.awaitExit()).isEqualTo(1);
+        assertThat(proxy.stderr()).isEqualTo("mproxy-proxy: cannot read --tls-trust-store " + certificates.caPem()
+            + ": a PEM file takes no --tls-trust-store-password\n");
     }
 
     @Test
