@@ -13,6 +13,9 @@ import picocli.CommandLine.ParameterException;
  * 2 bad usage. Errors are one line on stderr ({@code binary: message}); a stack trace only with {@code --verbose}.
  */
 public final class Cli {
+    /** picocli's system property: a regular expression of the built-in converter types it should not register. */
+    private static final String CONVERTER_EXCLUDES = "picocli.converters.excludes";
+
     private Cli() {
     }
 
@@ -68,6 +71,7 @@ public final class Cli {
      * @return the exit code.
      */
     public static int execute(Object command, String[] args, PrintWriter out, PrintWriter err) {
+        skipUnusedBuiltInConverters();
         CommandLine cli = new CommandLine(command);
         String name = cli.getCommandName();
         boolean verbose = isVerbose(args);
@@ -93,6 +97,17 @@ public final class Cli {
             return usage ? ExitCodes.USAGE : ExitCodes.FAILURE;
         });
         return cli.execute(args);
+    }
+
+    /**
+     * picocli registers converters for java.time and java.sql types by reflection, which loads about 90 classes (and
+     * throws a ClassNotFoundException per java.sql type, a module the runtime does not have) on every start. No option
+     * of ours takes those types (durations have their own converter), so they are skipped unless a user asked otherwise.
+     */
+    private static void skipUnusedBuiltInConverters() {
+        if (System.getProperty(CONVERTER_EXCLUDES) == null) {
+            System.setProperty(CONVERTER_EXCLUDES, "java\\.time\\..*|java\\.sql\\..*");
+        }
     }
 
     /** A host name that does not resolve is a runtime failure (exit 1): the resolver may be down, help won't fix it. */
