@@ -34,7 +34,6 @@ import picocli.CommandLine.Parameters;
         "SIGHUP re-reads the config file; SIGTERM/SIGINT send what is queued (or spill it) and exit 0.",
         "Exit codes: 0 stopped cleanly, 1 runtime failure, 2 bad usage."})
 public final class RelayCommand implements java.util.concurrent.Callable<Integer> {
-    private static final Logger LOG = LoggerFactory.getLogger(RelayCommand.class);
 
     @Parameters(paramLabel = "SPEC", arity = "0..*",
         description = "LISTENER FALLBACK WORKER..., or one CONFIG_FILE.")
@@ -75,7 +74,7 @@ public final class RelayCommand implements java.util.concurrent.Callable<Integer
                  MetricsServer server = metrics == null ? null : MetricsServer.start(metrics, relay)) {
                 signals.onHangup(() -> hangup.set(true));
                 awaitStop(signals, hangup, relay, file);
-                LOG.info("stopping ({})", signals.reason());
+                log().info("stopping ({})", signals.reason());
             }
             if (stats.enabled()) {
                 reporter.printSummary();
@@ -95,14 +94,22 @@ public final class RelayCommand implements java.util.concurrent.Callable<Integer
 
     private void reload(Relay relay, Path file) {
         if (file == null) {
-            LOG.warn("SIGHUP: nothing to reload (started without a config file)");
+            log().warn("SIGHUP: nothing to reload (started without a config file)");
             return;
         }
         try {
             relay.reload(buildContext(file));
         } catch (UsageException | IllegalArgumentException | IOException e) {
-            LOG.warn("reload of {} failed, running on unchanged: {}", file, Errors.describe(e));
+            log().warn("reload of {} failed, running on unchanged: {}", file, Errors.describe(e));
         }
+    }
+
+    /**
+     * The logger, looked up when first used rather than when the class loads: --help and usage errors then never
+     * start the logging back end (a date formatter and its locale data), as with every other binary.
+     */
+    private static Logger log() {
+        return LoggerFactory.getLogger(RelayCommand.class);
     }
 
     private Path configFile() {
