@@ -5,8 +5,7 @@
 #      in them, their man pages and bash completion scripts (BundleTool);
 #   2. a jlink-ed runtime of exactly the JDK modules jdeps finds in those jars;
 #   3. one POSIX sh launcher per binary;
-#   4. a start-up archive (CDS with AOT class linking) of the classes every binary loads for --version, --help and
-#      a usage error;
+#   4. a start-up archive (CDS) of the classes every binary loads for --version, --help and a usage error;
 #   5. README.md, LICENSE, systemd examples, and the tar.gz.
 # Usage: build-bundle.sh VERSION TARGET_DIR   (JAVA_HOME: the JDK 25 running Maven)
 set -euo pipefail
@@ -26,7 +25,7 @@ started=$(date +%s%N)
 # short-lived network tools; README.md says why. The archive is dumped with the same flags: CDS refuses its module
 # graph when --enable-native-access differs (and whenever --add-exports is given, which is why there is none).
 jvm_opts=(-XX:+UseSerialGC -XX:TieredStopAtLevel=1 -Xms8m -Xmx256m -XX:MaxDirectMemorySize=4g
-  -XX:+ExitOnOutOfMemoryError -XX:-UsePerfData
+  -XX:+ExitOnOutOfMemoryError -XX:-UsePerfData -XX:TrimNativeHeapInterval=1000
   --enable-native-access=ALL-UNNAMED)
 
 # The build's own JVMs (BundleTool with JRuby inside, jlink, jdeps) run briefly: C1 and Serial GC halve their CPU.
@@ -48,14 +47,26 @@ mkdir -p "$home/bin" "$home/lib" "$home/share/man/man1" "$home/share/bash-comple
   "$home/share/bash-completion/completions" "$version"
 
 # 2. The runtime: only the modules the jars use. JDK 25 links from its own run-time image (no jmods needed).
+# Left out, because no binary uses them and they cost 0.6 MB of the tar.gz (README.md, "Size"): jwebserver; jrt-fs.jar
+# (the jrt: file system for tools running on another JDK); libsimdsort.so (AVX sorting of large arrays: without it
+# Arrays.sort keeps its Java code); the JDK's class list (the start-up archive below has its own); jexec (runs jars
+# through binfmt_misc), jspawnhelper (starts child processes: no binary starts one) and libjsig (signal chaining for
+# native libraries); the Unicode character names (Character.getName); the translations of the launcher's,
+# keytool's and security messages.
+unused_files='/jdk.httpserver/bin/jwebserver,/java.base/lib/jrt-fs.jar,/java.base/lib/libsimdsort.so,'\
+'/java.base/lib/classlist,/java.base/lib/jexec,/java.base/lib/jspawnhelper,/java.base/lib/server/libjsig.so,'\
+'/java.base/lib/libjsig.so'
+unused_resources='/java.base/java/lang/uniName.dat,'\
+'regex:/[a-z.]+/sun/.*/resources/[a-z]+_(de|es|fr|it|ja|ko|pt_BR|sv|zh_CN|zh_TW|zh_HK)\.class'
 modules=$("$java_home/bin/jdeps" "${tool_j[@]}" --multi-release 25 --ignore-missing-deps --print-module-deps \
   "$home"/lib/*.jar)
 say "JDK modules used by the jars: $modules"
 "$java_home/bin/jlink" "${tool_j[@]}" --add-modules "$modules" --strip-debug --no-header-files --no-man-pages \
-  --compress zip-6 --output "$home/runtime"
-# libjvm.so keeps its exported (dynamic) symbols; its full symbol table (5 MB, only for native debuggers) goes.
+  --compress zip-9 --exclude-files="$unused_files" --exclude-resources="$unused_resources" --output "$home/runtime"
+# libjvm.so keeps its exported (dynamic) symbols; its full symbol table (5 MB, only for native debuggers) and its
+# SystemTap probe notes go.
 if command -v strip > /dev/null 2>&1; then
-  strip --strip-unneeded "$home/runtime/lib/server/libjvm.so"
+  strip --strip-unneeded --remove-section=.note.stapsdt "$home/runtime/lib/server/libjvm.so"
 else
   say "no 'strip' (binutils): libjvm.so keeps its symbol table, the bundle is 5 MB larger"
 fi
@@ -76,10 +87,13 @@ done < "$work/binaries.tsv"
 say "launchers written"
 
 # 4. The start-up archive: the classes loaded by every binary's --version, --help and a usage error, merged into
-# one class list (ids dropped, duplicates removed), dumped with AOT class linking.
+# one class list (ids dropped, duplicates removed). Dumped without AOT class linking: that loads every archived class
+# at start, which made --version 43 ms instead of 31 (a hello world: 29); the archived lambda forms and lambda proxies
+# it keeps need no linking. The @cp lines only serve AOT linking, so they go.
 # The runs are recorded on top of a plain archive of the JDK's own class list, as users will run: without one, the
 # JVM would spin lambda forms at run time and the list would drag in the class-file API that generates them.
-"$home/runtime/bin/java" -Xshare:dump -XX:SharedArchiveFile="$work/jdk.jsa" "${jvm_opts[@]}" > "$work/jdk-dump.log" 2>&1 || {
+"$home/runtime/bin/java" -Xshare:dump -XX:SharedClassListFile="$java_home/lib/classlist" \
+  -XX:SharedArchiveFile="$work/jdk.jsa" "${jvm_opts[@]}" > "$work/jdk-dump.log" 2>&1 || {
   cat "$work/jdk-dump.log" >&2; echo "bundle: the JDK class list archive dump failed" >&2; exit 1; }
 for launcher in "$home"/bin/*; do
   binary=$(basename "$launcher")
@@ -96,9 +110,10 @@ for launcher in "$home"/bin/*; do
   done
 done
 say "class lists recorded"
-cat "$work"/classlists/* | grep -v '^#' | sed 's/ id: [0-9]*$//' | awk '!seen[$0]++' > "$work/mproxy.classlist"
+cat "$work"/classlists/* | grep -v -e '^#' -e '^@cp ' | sed 's/ id: [0-9]*$//' | awk '!seen[$0]++' \
+  > "$work/mproxy.classlist"
 "$home/runtime/bin/java" -Xshare:dump -XX:SharedClassListFile="$work/mproxy.classlist" \
-  -XX:SharedArchiveFile="$home/lib/mproxy.jsa" -XX:+AOTClassLinking "${jvm_opts[@]}" \
+  -XX:SharedArchiveFile="$home/lib/mproxy.jsa" "${jvm_opts[@]}" \
   -cp "$dump_class_path" > "$work/dump.log" 2>&1 || {
   cat "$work/dump.log" >&2; echo "bundle: the start-up archive dump failed" >&2; exit 1; }
 skipped=$(grep -c 'Skipping' "$work/dump.log" || true)
@@ -121,7 +136,7 @@ fi
 cp "$root/LICENSE" "$home/LICENSE"
 cp "$dist"/src/main/systemd/*.service "$home/examples/systemd/"
 # --sort for a stable listing; modification times are kept: the start-up archive checks those of the jars.
-tar --sort=name --owner=0 --group=0 --numeric-owner -C "$stage" -cf - "$name" | gzip > "$archive"
+tar --sort=name --owner=0 --group=0 --numeric-owner -C "$stage" -cf - "$name" | gzip -9 > "$archive"
 
 unpacked=$(du -sb "$home" | cut -f1)
 packed=$(stat -c %s "$archive")

@@ -6,6 +6,7 @@ import io.mproxy.common.test.Await;
 import io.mproxy.common.test.Binary;
 import io.mproxy.common.test.BinaryProcess;
 import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -49,6 +50,26 @@ class BundleTest {
     static Stream<String> binaries() throws IOException {
         try (Stream<Path> launchers = Files.list(home.resolve("bin"))) {
             return launchers.map(p -> p.getFileName().toString()).sorted().toList().stream();
+        }
+    }
+
+    /** The budget, in decimal megabytes as it states them: a guard against a bundle that quietly grows. */
+    @Test
+    void shouldStayWithinTheSizeBudget() throws IOException {
+        long packed = Files.size(Path.of(System.getProperty("mproxy.bundle")));
+        long unpackedBytes;
+        try (Stream<Path> files = Files.walk(home)) {
+            unpackedBytes = files.filter(Files::isRegularFile).mapToLong(BundleTest::size).sum();
+        }
+        assertThat(packed).as("tar.gz bytes").isLessThanOrEqualTo(25_000_000L);
+        assertThat(unpackedBytes).as("unpacked bytes").isLessThanOrEqualTo(60_000_000L);
+    }
+
+    private static long size(Path file) {
+        try {
+            return Files.size(file);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
         }
     }
 
