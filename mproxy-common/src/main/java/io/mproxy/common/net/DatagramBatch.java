@@ -3,6 +3,7 @@ package io.mproxy.common.net;
 import static java.lang.foreign.ValueLayout.ADDRESS;
 import static java.lang.foreign.ValueLayout.JAVA_INT;
 import static java.lang.foreign.ValueLayout.JAVA_LONG;
+import static java.lang.foreign.ValueLayout.JAVA_SHORT;
 
 import java.io.IOException;
 import java.lang.foreign.Arena;
@@ -37,6 +38,18 @@ public final class DatagramBatch implements AutoCloseable {
     private static final int EAGAIN = 11;
     private static final int EINTR = 4;
     private static final int ECONNREFUSED = 111;
+    private static final int EIO = 5;
+    private static final int EINVAL = 22;
+    private static final int EOPNOTSUPP = 95;
+    private static final int SOL_UDP = 17;
+    private static final int UDP_SEGMENT = 103;
+    /** CMSG_SPACE(sizeof(uint16_t)) and CMSG_LEN(sizeof(uint16_t)) on 64-bit Linux. */
+    private static final int SEGMENT_CMSG_SPACE = 24;
+    private static final int SEGMENT_CMSG_LEN = 18;
+    /** Datagrams per segmented send at most: the kernel's UDP_MAX_SEGMENTS since Linux 4.18. */
+    private static final int MAX_SEGMENTS = 64;
+    /** Bytes per segmented send at most: one UDP length field, less the largest IP and UDP headers. */
+    private static final int MAX_SEGMENTED_BYTES = 65_000;
     private static final int MSG_WAITFORONE = 0x10000;
     private static final StructLayout CALL_STATE = Linker.Option.captureStateLayout();
     private static final VarHandle ERRNO = CALL_STATE.varHandle(MemoryLayout.PathElement.groupElement("errno"));
@@ -90,6 +103,10 @@ public final class DatagramBatch implements AutoCloseable {
     private final Arena arena = Arena.ofShared();
     private final MemorySegment receiveHeaders;
     private final MemorySegment[] sendFrom;
+    private final MemorySegment[] sendIovAt;
+    private final MemorySegment[] segmentedAt;
+    private final MemorySegment[] segmentCmsgAt;
+    private final int[] runLengths;
     private final MemorySegment sendIovecs;
     private final MemorySegment state;
     private final ByteBuffer[] views;
@@ -115,6 +132,12 @@ public final class DatagramBatch implements AutoCloseable {
         this.receiveHeaders = arena.allocate((long) capacity * MMSGHDR, 8);
         MemorySegment sendHeaders = arena.allocate((long) capacity * MMSGHDR, 8);
         this.sendFrom = new MemorySegment[capacity];
+        this.sendIovAt = new MemorySegment[capacity];
+        this.segmentedAt = new MemorySegment[capacity];
+        this.segmentCmsgAt = new MemorySegment[capacity];
+        this.runLengths = new int[capacity];
+        MemorySegment segmentedHeaders = arena.allocate((long) capacity * MMSGHDR, 8);
+        MemorySegment segmentCmsgs = arena.allocate((long) capacity * SEGMENT_CMSG_SPACE, 8);
         this.state = arena.allocate(CALL_STATE);
         this.views = new ByteBuffer[capacity];
         this.lengths = new int[capacity];
@@ -131,9 +154,15 @@ public final class DatagramBatch implements AutoCloseable {
             received.set(JAVA_LONG, 24, 1);
             MemorySegment sendIov = sendIovecs.asSlice((long) i * IOVEC, IOVEC);
             sendIov.set(ADDRESS, 0, slot);
+            sendIovAt[i] = sendIov;
             sendFrom[i] = sendHeaders.asSlice((long) i * MMSGHDR);
             sendFrom[i].set(ADDRESS, 16, sendIov);
             sendFrom[i].set(JAVA_LONG, 24, 1);
+            segmentedAt[i] = segmentedHeaders.asSlice((long) i * MMSGHDR, MMSGHDR);
+            segmentCmsgAt[i] = segmentCmsgs.asSlice((long) i * SEGMENT_CMSG_SPACE, SEGMENT_CMSG_SPACE);
+            segmentCmsgAt[i].set(JAVA_LONG, 0, SEGMENT_CMSG_LEN);
+            segmentCmsgAt[i].set(JAVA_INT, 8, SOL_UDP);
+            segmentCmsgAt[i].set(JAVA_INT, 12, UDP_SEGMENT);
         }
     }
 
@@ -259,6 +288,99 @@ public final class DatagramBatch implements AutoCloseable {
             throw failure(n < 0 ? (int) ERRNO.get(state, 0L) : EAGAIN);
         }
         return n;
+    }
+
+    /**
+     * @param fd a datagram socket.
+     * @return true when the kernel segments UDP for it (UDP GSO, Linux 4.18 and later): only then is
+     *         {@link #sendSegmented} safe, since an older kernel ignores the segment size and sends one long datagram.
+     */
+    public static boolean canSegment(int fd) {
+        // a segment size of 0 on the socket itself leaves every send as it is; the option exists only with GSO
+        return NativeSocketOptions.setInt(fd, SOL_UDP, UDP_SEGMENT, 0);
+    }
+
+    /**
+     * Sends datagrams {@code from} to the end of the batch as {@link #send} does, but each run of datagrams of one
+     * size as one segmented send (UDP GSO): the kernel builds one buffer and passes it once through its IP output
+     * (and on loopback its input) before cutting it into the same datagrams, where each datagram on its own pays the
+     * whole path. The receivers see exactly the datagrams {@link #send} would have sent.
+     *
+     * @param fd             a connected datagram socket for which {@link #canSegment} is true.
+     * @param from           the first datagram to send.
+     * @param maxSegmentSize only datagrams up to this size are joined (a larger one is sent alone).
+     * @return how many datagrams were sent, at least one.
+     * @throws SegmentationRefusedException when the kernel refused to segment the first run (a datagram size past
+     *                                      the route's MTU, no checksum offload): send it another way.
+     * @throws IOException                  when datagram {@code from} cannot be sent, as {@link #send}.
+     */
+    public int sendSegmented(int fd, int from, int maxSegmentSize) throws IOException {
+        int messages = 0;
+        for (int i = from; i < count; messages++) {
+            int length = lengths[i];
+            int run = 1;
+            if (length > 0 && length <= maxSegmentSize) {
+                while (i + run < count && lengths[i + run] == length && run < MAX_SEGMENTS
+                    && (run + 1L) * length <= MAX_SEGMENTED_BYTES) {
+                    run++;
+                }
+            }
+            MemorySegment header = segmentedAt[messages];
+            header.set(ADDRESS, 16, sendIovAt[i]);
+            header.set(JAVA_LONG, 24, run);
+            if (run > 1) {
+                segmentCmsgAt[messages].set(JAVA_SHORT, 16, (short) length);
+                header.set(ADDRESS, 32, segmentCmsgAt[messages]);
+                header.set(JAVA_LONG, 40, SEGMENT_CMSG_SPACE);
+            } else {
+                header.set(ADDRESS, 32, MemorySegment.NULL);
+                header.set(JAVA_LONG, 40, 0);
+            }
+            runLengths[messages] = run;
+            i += run;
+        }
+        int n;
+        try {
+            n = (int) SENDMMSG.invokeExact(state, fd, segmentedAt[0], messages, 0);
+        } catch (Throwable e) {
+            throw new IOException("sendmmsg: " + e, e);
+        }
+        if (n <= 0) {
+            int errno = n < 0 ? (int) ERRNO.get(state, 0L) : EAGAIN;
+            if (runLengths[0] > 1 && (errno == EINVAL || errno == EIO || errno == EOPNOTSUPP)) {
+                throw new SegmentationRefusedException(lengths[from], errno != EINVAL);
+            }
+            throw failure(errno);
+        }
+        int sent = 0;
+        for (int m = 0; m < n; m++) {
+            sent += runLengths[m];
+        }
+        return sent;
+    }
+
+    /** The kernel would not segment datagrams of this size on this socket: send them one by one. */
+    public static final class SegmentationRefusedException extends SocketException {
+        private static final long serialVersionUID = 1L;
+
+        private final int size;
+        private final boolean anySize;
+
+        SegmentationRefusedException(int size, boolean anySize) {
+            super("cannot segment " + size + "-byte datagrams" + (anySize ? " on this route" : ""));
+            this.size = size;
+            this.anySize = anySize;
+        }
+
+        /** @return the datagram size refused. */
+        public int size() {
+            return size;
+        }
+
+        /** @return true when no size will do (no checksum offload, IPsec), false when only this size and larger. */
+        public boolean anySize() {
+            return anySize;
+        }
     }
 
     private static IOException failure(int errno) {

@@ -28,6 +28,11 @@ public final class UdpFanOut implements DatagramSink, AutoCloseable {
     private final Endpoint[] destinations;
     /** Each channel's descriptor for batches, found on the first batch (a look through /proc/self/fd). */
     private volatile int[] descriptors;
+    /**
+     * Per destination, the largest datagram a batch sends segmented (UDP GSO): 0 for none (a multicast group, a
+     * kernel without GSO), lowered when the kernel refuses a size. Threads may race on it harmlessly.
+     */
+    private int[] segmentLimits;
 
     /**
      * Opens a connected channel per destination.
@@ -96,9 +101,10 @@ public final class UdpFanOut implements DatagramSink, AutoCloseable {
 
     /**
      * Sends every datagram of a batch to every destination, in order: one {@code sendmmsg} per destination while all
-     * goes well. A datagram that cannot be sent to a destination is counted and logged there, and the rest of the
-     * batch goes on; the kernel reports an error only for the first datagram of a call, so after a short call the
-     * next one starts at the datagram that failed and learns why.
+     * goes well, runs of equal-sized datagrams to a unicast destination segmented by the kernel (UDP GSO, see
+     * {@link DatagramBatch#sendSegmented}). A datagram that cannot be sent to a destination is counted and logged
+     * there, and the rest of the batch goes on; the kernel reports an error only for the first datagram of a call, so
+     * after a short call the next one starts at the datagram that failed and learns why.
      *
      * @param batch the datagrams.
      */
@@ -115,10 +121,14 @@ public final class UdpFanOut implements DatagramSink, AutoCloseable {
             int from = 0;
             while (from < count) {
                 try {
-                    int sent = batch.send(fds[i], from);
+                    int limit = segmentLimits[i];
+                    int sent = limit > 0 ? batch.sendSegmented(fds[i], from, limit) : batch.send(fds[i], from);
                     counters[i].add(Counter.DATAGRAMS_OUT, sent);
                     counters[i].add(Counter.BYTES_OUT, batch.bytes(from, from + sent));
                     from += sent;
+                } catch (DatagramBatch.SegmentationRefusedException e) {
+                    segmentLimits[i] = e.anySize() ? 0 : e.size() - 1;
+                    LOG.debug("{}: {}; sending those one by one", destinations[i].text(), e.getMessage());
                 } catch (IOException e) {
                     failed(i, e);
                     from++;
@@ -131,9 +141,14 @@ public final class UdpFanOut implements DatagramSink, AutoCloseable {
         int[] fds = descriptors;
         if (fds == null) {
             fds = new int[channels.length];
+            int[] limits = new int[channels.length];
             for (int i = 0; i < channels.length; i++) {
                 fds[i] = NativeSocketOptions.descriptor(channels[i]);
+                // a group's copies to local members take another path through the kernel: not segmented
+                boolean segment = fds[i] >= 0 && !destinations[i].isMulticast() && DatagramBatch.canSegment(fds[i]);
+                limits[i] = segment ? UdpChannels.MAX_UDP_PAYLOAD : 0;
             }
+            segmentLimits = limits;
             descriptors = fds;
         }
         return fds;
