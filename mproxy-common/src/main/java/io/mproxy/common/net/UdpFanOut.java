@@ -102,7 +102,7 @@ public final class UdpFanOut implements DatagramSink, AutoCloseable {
     /**
      * Sends every datagram of a batch to every destination, in order: one {@code sendmmsg} per destination while all
      * goes well, runs of equal-sized datagrams to a unicast destination segmented by the kernel (UDP GSO, see
-     * {@link DatagramBatch#sendSegmented}). A datagram that cannot be sent to a destination is counted and logged
+     * {@link DatagramBatch#send}). A datagram that cannot be sent to a destination is counted and logged
      * there, and the rest of the batch goes on; the kernel reports an error only for the first datagram of a call, so
      * after a short call the next one starts at the datagram that failed and learns why.
      *
@@ -121,8 +121,7 @@ public final class UdpFanOut implements DatagramSink, AutoCloseable {
             int from = 0;
             while (from < count) {
                 try {
-                    int limit = segmentLimits[i];
-                    int sent = limit > 0 ? batch.sendSegmented(fds[i], from, limit) : batch.send(fds[i], from);
+                    int sent = batch.send(fds[i], from, segmentLimits[i]);
                     counters[i].add(Counter.DATAGRAMS_OUT, sent);
                     counters[i].add(Counter.BYTES_OUT, batch.bytes(from, from + sent));
                     from += sent;

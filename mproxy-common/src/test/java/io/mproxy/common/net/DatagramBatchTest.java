@@ -134,7 +134,7 @@ class DatagramBatchTest {
 
             int sent = 0;
             while (sent < 12) {
-                sent += batch.sendSegmented(fd, sent, 2048);
+                sent += batch.send(fd, sent, 2048);
             }
 
             List<String> got = new ArrayList<>();
