@@ -2,7 +2,11 @@
 # UDP fan-out 1 -> 2 on loopback at 1400-byte datagrams: the highest paced rate each forwarder passes with zero loss.
 #   mproxy-proxy (unicast in)  client -> proxy 127.0.0.1:9930 -> 127.0.0.1:9931 and 127.0.0.1:9932 (2 sends each)
 #   mproxy-proxy (group in)    client -> group 239.255.0.1:9930 -> proxy -> the same two downstreams
+#   C peer (unicast in)        client -> bench/fanout-peer.c 127.0.0.1:9930 -> the same two downstreams
 #   2 x socat (group in)       client -> group 239.255.0.1:9930 -> two socat relays, one per downstream
+# The C peer is samplicator's algorithm (samplicator is not in Debian's packages): one thread, a blocking recvfrom,
+# then one send per downstream per datagram; it gets the proxy's receive buffer (8 MiB, forced past rmem_max as root,
+# as the proxy does).
 # socat cannot send one datagram to two destinations, so its fair fan-out is one relay per downstream fed by the
 # kernel's multicast copy (the kernel does the copy; two processes share the work on two cores). The proxy is run
 # both ways so the input path is no excuse.
@@ -12,7 +16,8 @@
 # target; the table shows the rate that really went out in that trial (N over the span of UDP sends seen in the
 # namespace's /proc/net/snmp), which is lower when the sender cannot keep the target on a busy machine.
 # Usage: bench/proxy-fanout.sh [--datagrams N] [--low RATE] [--high RATE] [--steps N]   (rates in datagrams/s)
-#        env FANOUT_GROUP=0 skips the group-in row.
+#        env FANOUT_GROUP=0 skips the group-in row; FANOUT_JARS="LABEL=JAR ..." adds a unicast-in row per extra
+#        mproxy-proxy jar (an A/B of two builds in one run, e.g. a copy of main's jar saved before a change).
 set -euo pipefail
 . "$(dirname "$(readlink -f "$0")")/lib.sh"
 datagrams=200000; low=20000; high=300000; steps=6
@@ -29,6 +34,7 @@ if [ -z "${MPROXY_BENCH_NETNS:-}" ]; then
   bench_build mproxy-client,mproxy-server,mproxy-proxy
   bench_need socat || true
   bench_need samplicator || true
+  bench_need gcc || true
 fi
 bench_enter_netns --datagrams "$datagrams" --low "$low" --high "$high" --steps "$steps"
 size=1400
@@ -37,6 +43,11 @@ input="$bench_work/fanout-input-$datagrams"
 group=239.255.0.1
 results="$bench_results/proxy-fanout.md"
 jvm=("$JAVA" -XX:+UseSerialGC)
+peer=""
+if command -v gcc >/dev/null; then
+  peer="$bench_work/fanout-peer"
+  gcc -O2 -o "$peer" "$bench_root/bench/fanout-peer.c"
+fi
 pids=()
 rows=()
 
@@ -142,13 +153,29 @@ search() {
   bench_csv 3 "$job" "1400 B to 2" "$bench_run" "$best_sent" dgram/s 0 ${stats% *} ${stats#* }
 }
 
+# Runs one forwarder (the command after $1, its label) on 127.0.0.1:9930 for a search, then stops it.
+forwarder_row() {
+  local label="$1"
+  shift
+  "$@" 2>"$bench_work/forwarder.err" &
+  pids+=($!)
+  bench_await_udp_port 9930
+  search "$label" 127.0.0.1:9930 "${pids[-1]}"
+  kill -TERM "${pids[-1]}"; wait "${pids[-1]}" || true; unset 'pids[-1]'
+}
+
 start_receivers
-"${jvm[@]}" -jar "$bench_root/mproxy-proxy/target/mproxy-proxy.jar" --udp-listen-addr 127.0.0.1:9930 \
-  --udp-downstream-addr 127.0.0.1:9931 --udp-downstream-addr 127.0.0.1:9932 2>"$bench_work/proxy.err" &
-pids+=($!)
-bench_await_udp_port 9930
-search "mproxy-proxy (unicast in)" 127.0.0.1:9930 "${pids[-1]}"
-kill -TERM "${pids[-1]}"; wait "${pids[-1]}" || true; unset 'pids[-1]'
+forwarder_row "mproxy-proxy (unicast in)" "${jvm[@]}" -jar "$bench_root/mproxy-proxy/target/mproxy-proxy.jar" \
+  --udp-listen-addr 127.0.0.1:9930 --udp-downstream-addr 127.0.0.1:9931 --udp-downstream-addr 127.0.0.1:9932
+for extra in ${FANOUT_JARS:-}; do
+  forwarder_row "${extra%%=*}" "${jvm[@]}" -jar "${extra#*=}" \
+    --udp-listen-addr 127.0.0.1:9930 --udp-downstream-addr 127.0.0.1:9931 --udp-downstream-addr 127.0.0.1:9932
+done
+if [ -n "$peer" ]; then
+  forwarder_row "C peer (unicast in)" "$peer" 127.0.0.1 9930 $((8 << 20)) 127.0.0.1:9931 127.0.0.1:9932
+else
+  echo "bench: gcc is missing: the C peer's row is skipped" >&2
+fi
 
 if [ "${FANOUT_GROUP:-1}" = 1 ]; then
   "${jvm[@]}" -jar "$bench_root/mproxy-proxy/target/mproxy-proxy.jar" --udp-listen-addr $group:9930 \

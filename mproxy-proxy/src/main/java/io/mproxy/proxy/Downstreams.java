@@ -2,6 +2,7 @@ package io.mproxy.proxy;
 
 import io.mproxy.common.framing.DatagramSink;
 import io.mproxy.common.io.StdoutTee;
+import io.mproxy.common.net.DatagramBatch;
 import io.mproxy.common.net.UdpChannels;
 import io.mproxy.common.net.UdpFanOut;
 import io.mproxy.common.stats.Counters;
@@ -46,6 +47,22 @@ final class Downstreams implements DatagramSink, AutoCloseable {
         if (tee != null) {
             datagram.position(position);
             tee.copy(datagram);
+        }
+    }
+
+    /**
+     * Sends a batch on: one {@code sendmmsg} per downstream, then each datagram to stdout with {@code --tee}.
+     *
+     * @param batch the datagrams received.
+     */
+    void send(DatagramBatch batch) {
+        if (fanOut != null) {
+            fanOut.send(batch);
+        }
+        if (tee != null) {
+            for (int i = 0; i < batch.count(); i++) {
+                tee.copy(batch.datagram(i));
+            }
         }
     }
 

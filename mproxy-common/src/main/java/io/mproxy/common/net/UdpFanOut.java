@@ -16,7 +16,8 @@ import org.slf4j.LoggerFactory;
 /**
  * Sends every datagram to every destination over connected channels. A failed send to one destination (port
  * unreachable, no buffer space, ...) is counted on that destination and logged at most once a second; it never
- * stops the others.
+ * stops the others. Datagrams come one at a time ({@link #accept}) or as a {@link DatagramBatch} ({@link #send}: one
+ * {@code sendmmsg} per destination); both may be used by several threads at once.
  */
 public final class UdpFanOut implements DatagramSink, AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(UdpFanOut.class);
@@ -25,6 +26,13 @@ public final class UdpFanOut implements DatagramSink, AutoCloseable {
     private final Counters[] counters;
     private final RateLimitedLog[] errorLogs;
     private final Endpoint[] destinations;
+    /** Each channel's descriptor for batches, found on the first batch (a look through /proc/self/fd). */
+    private volatile int[] descriptors;
+    /**
+     * Per destination, the largest datagram a batch sends segmented (UDP GSO): 0 for none (a multicast group, a
+     * kernel without GSO), lowered when the kernel refuses a size. Threads may race on it harmlessly.
+     */
+    private int[] segmentLimits;
 
     /**
      * Opens a connected channel per destination.
@@ -61,24 +69,88 @@ public final class UdpFanOut implements DatagramSink, AutoCloseable {
 
     @Override
     public void accept(ByteBuffer datagram) {
+        for (int i = 0; i < channels.length; i++) {
+            sendOne(i, datagram);
+        }
+        datagram.position(datagram.limit());
+    }
+
+    /** Sends to destination {@code i}, leaving the datagram's position where it was. */
+    private void sendOne(int i, ByteBuffer datagram) {
         int position = datagram.position();
         int length = datagram.remaining();
-        for (int i = 0; i < channels.length; i++) {
+        try {
+            if (length > 0) {
+                channels[i].write(datagram);
+            } else if (!NativeSocketOptions.sendEmpty(NativeSocketOptions.descriptor(channels[i]))) {
+                // NIO sends nothing for an empty buffer, yet an empty datagram is still a datagram
+                throw new IOException("cannot send an empty datagram on this platform");
+            }
+            counters[i].countOut(length);
+        } catch (IOException e) {
+            failed(i, e);
+        } finally {
             datagram.position(position);
-            try {
-                if (length > 0) {
-                    channels[i].write(datagram);
-                } else if (!NativeSocketOptions.sendEmpty(NativeSocketOptions.descriptor(channels[i]))) {
-                    // NIO sends nothing for an empty buffer, yet an empty datagram is still a datagram
-                    throw new IOException("cannot send an empty datagram on this platform");
+        }
+    }
+
+    private void failed(int i, IOException e) {
+        counters[i].increment(Counter.SEND_ERRORS);
+        errorLogs[i].warn("cannot send to " + destinations[i].text() + ": {}", Errors.describe(e));
+    }
+
+    /**
+     * Sends every datagram of a batch to every destination, in order: one {@code sendmmsg} per destination while all
+     * goes well, runs of equal-sized datagrams to a unicast destination segmented by the kernel (UDP GSO, see
+     * {@link DatagramBatch#send}). A datagram that cannot be sent to a destination is counted and logged
+     * there, and the rest of the batch goes on; the kernel reports an error only for the first datagram of a call, so
+     * after a short call the next one starts at the datagram that failed and learns why.
+     *
+     * @param batch the datagrams.
+     */
+    public void send(DatagramBatch batch) {
+        int[] fds = descriptors();
+        int count = batch.count();
+        for (int i = 0; i < channels.length; i++) {
+            if (fds[i] < 0) {
+                for (int d = 0; d < count; d++) {
+                    sendOne(i, batch.datagram(d));
                 }
-                counters[i].countOut(length);
-            } catch (IOException e) {
-                counters[i].increment(Counter.SEND_ERRORS);
-                errorLogs[i].warn("cannot send to " + destinations[i].text() + ": {}", Errors.describe(e));
+                continue;
+            }
+            int from = 0;
+            while (from < count) {
+                try {
+                    int sent = batch.send(fds[i], from, segmentLimits[i]);
+                    counters[i].add(Counter.DATAGRAMS_OUT, sent);
+                    counters[i].add(Counter.BYTES_OUT, batch.bytes(from, from + sent));
+                    from += sent;
+                } catch (DatagramBatch.SegmentationRefusedException e) {
+                    segmentLimits[i] = e.anySize() ? 0 : e.size() - 1;
+                    LOG.debug("{}: {}; sending those one by one", destinations[i].text(), e.getMessage());
+                } catch (IOException e) {
+                    failed(i, e);
+                    from++;
+                }
             }
         }
-        datagram.position(position + length);
+    }
+
+    private int[] descriptors() {
+        int[] fds = descriptors;
+        if (fds == null) {
+            fds = new int[channels.length];
+            int[] limits = new int[channels.length];
+            for (int i = 0; i < channels.length; i++) {
+                fds[i] = NativeSocketOptions.descriptor(channels[i]);
+                // a group's copies to local members take another path through the kernel: not segmented
+                boolean segment = fds[i] >= 0 && !destinations[i].isMulticast() && DatagramBatch.canSegment(fds[i]);
+                limits[i] = segment ? UdpChannels.MAX_UDP_PAYLOAD : 0;
+            }
+            segmentLimits = limits;
+            descriptors = fds;
+        }
+        return fds;
     }
 
     @Override

@@ -1,0 +1,192 @@
+package io.mproxy.common.net;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+import io.mproxy.common.stats.Counter;
+import io.mproxy.common.test.Await;
+import io.mproxy.common.test.FreePorts;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.nio.ByteBuffer;
+import java.nio.channels.DatagramChannel;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/** recvmmsg/sendmmsg batches on real loopback sockets, and {@link UdpFanOut#send(DatagramBatch)}. */
+class DatagramBatchTest {
+    private static final InetAddress LOOPBACK = InetAddress.getLoopbackAddress();
+
+    @BeforeEach
+    void linuxOnly() {
+        assumeTrue(DatagramBatch.isAvailable(), "recvmmsg/sendmmsg are Linux only");
+    }
+
+    @Test
+    void shouldTakeEveryQueuedDatagramInOneReceiveIncludingAnEmptyOne() throws Exception {
+        try (DatagramChannel input = bound(); DatagramChannel sender = DatagramChannel.open();
+             DatagramBatch batch = new DatagramBatch(8, 2048)) {
+            queue(sender, input, "", "one", "three");
+
+            receive(input, batch, 3);
+            assertThat(texts(batch)).containsExactly("", "one", "three");
+            assertThat(batch.bytes(0, 3)).isEqualTo(8);
+        }
+    }
+
+    @Test
+    void shouldCutADatagramLongerThanASlot() throws Exception {
+        try (DatagramChannel input = bound(); DatagramChannel sender = DatagramChannel.open();
+             NativeSocket socket = NativeSocket.duplicate(input); DatagramBatch batch = new DatagramBatch(2, 4)) {
+            sender.send(ByteBuffer.wrap("abcdefgh".getBytes(StandardCharsets.US_ASCII)), input.getLocalAddress());
+
+            assertThat(batch.receive(socket.fd())).isEqualTo(1);
+            assertThat(texts(batch)).containsExactly("abcd");
+        }
+    }
+
+    @Test
+    void shouldWakeABlockedReceiveWithAnEmptyBatchWhenTheInputIsShut() throws Exception {
+        try (DatagramChannel input = bound(); NativeSocket socket = NativeSocket.duplicate(input);
+             DatagramBatch batch = new DatagramBatch(4, 2048)) {
+            CompletableFuture<Integer> received = CompletableFuture.supplyAsync(() -> {
+                try {
+                    return batch.receive(socket.fd());
+                } catch (java.io.IOException e) {
+                    throw new java.io.UncheckedIOException(e);
+                }
+            });
+            // before the receive or during it: either way it returns, so a stopping forwarder never hangs
+            socket.shutdownInput();
+
+            assertThat(received.get(10, TimeUnit.SECONDS)).isZero();
+            assertThat(batch.count()).isZero();
+        }
+    }
+
+    @Test
+    void shouldSendABatchToEveryDestinationInOrderAndCountADeadOneWithoutStoppingTheOthers() throws Exception {
+        try (DatagramChannel input = bound(); DatagramChannel live1 = bound(); DatagramChannel live2 = bound();
+             DatagramChannel sender = DatagramChannel.open(); DatagramBatch batch = new DatagramBatch(8, 2048)) {
+            List<Endpoint> destinations = List.of(endpoint(live1), Endpoint.parse("127.0.0.1:" + FreePorts.udp()),
+                endpoint(live2));
+            queue(sender, input, "", "a", "b", "ccc");
+            receive(input, batch, 4);
+            try (UdpFanOut fanOut = new UdpFanOut(destinations, MulticastSettings.DEFAULTS, 0, "to")) {
+                int[] sends = {0};
+                // the dead port answers with ICMP; the kernel reports it on a later send
+                Await.until("a send error on the dead destination", () -> {
+                    fanOut.send(batch);
+                    sends[0]++;
+                    return fanOut.counters().get(1).get(Counter.SEND_ERRORS) > 0;
+                });
+                for (int live : new int[] {0, 2}) {
+                    assertThat(fanOut.counters().get(live).get(Counter.DATAGRAMS_OUT)).isEqualTo(4L * sends[0]);
+                    assertThat(fanOut.counters().get(live).get(Counter.BYTES_OUT)).isEqualTo(5L * sends[0]);
+                    assertThat(fanOut.counters().get(live).get(Counter.SEND_ERRORS)).isZero();
+                }
+                for (DatagramChannel live : List.of(live1, live2)) {
+                    List<String> got = new ArrayList<>();
+                    for (int i = 0; i < 4 * sends[0]; i++) {
+                        got.add(receive(live));
+                    }
+                    assertThat(got).containsExactlyElementsOf(repeat(List.of("", "a", "b", "ccc"), sends[0]));
+                }
+            }
+        }
+    }
+
+    /**
+     * Sends small datagrams, the smallest first, and waits until the input's kernel queue holds them all: the queue
+     * counts each datagram's kernel memory, at least the first one's for each. (It is read through the socket's
+     * descriptor, which must be the only one: no {@link NativeSocket} yet.)
+     */
+    private static void queue(DatagramChannel sender, DatagramChannel input, String... texts) throws Exception {
+        sender.send(ByteBuffer.wrap(texts[0].getBytes(StandardCharsets.US_ASCII)), input.getLocalAddress());
+        Await.until("a datagram queued", () -> KernelDrops.queuedBytes(input) > 0);
+        long one = KernelDrops.queuedBytes(input);
+        for (int i = 1; i < texts.length; i++) {
+            sender.send(ByteBuffer.wrap(texts[i].getBytes(StandardCharsets.US_ASCII)), input.getLocalAddress());
+        }
+        Await.until(texts.length + " datagrams queued", () -> KernelDrops.queuedBytes(input) >= texts.length * one);
+    }
+
+    @Test
+    void shouldSendRunsOfEqualSizedDatagramsSegmentedAsTheSameDatagramsInOrder() throws Exception {
+        try (DatagramChannel input = bound(); DatagramChannel output = bound();
+             DatagramChannel sender = DatagramChannel.open();
+             DatagramChannel connected = DatagramChannel.open().connect(output.getLocalAddress());
+             DatagramBatch batch = new DatagramBatch(16, 2048)) {
+            int fd = NativeSocketOptions.descriptor(connected);
+            assumeTrue(DatagramBatch.canSegment(fd), "this kernel has no UDP GSO");
+            // runs: the empty one alone, a-e together, f alone (shorter), g-k together
+            List<String> texts = new ArrayList<>(List.of(""));
+            for (char c : "abcdefghijk".toCharArray()) {
+                texts.add(String.valueOf(c).repeat(c == 'f' ? 90 : 100));
+            }
+            queue(sender, input, texts.toArray(String[]::new));
+            receive(input, batch, 12);
+
+            int sent = 0;
+            while (sent < 12) {
+                sent += batch.send(fd, sent, 2048);
+            }
+
+            List<String> got = new ArrayList<>();
+            for (int i = 0; i < 12; i++) {
+                got.add(receive(output));
+            }
+            assertThat(got).containsExactlyElementsOf(texts);
+        }
+    }
+
+    /** Receives into the batch through a descriptor of its own (made after the queue was read: see queue). */
+    private static void receive(DatagramChannel input, DatagramBatch batch, int expected) throws Exception {
+        try (NativeSocket socket = NativeSocket.duplicate(input)) {
+            assertThat(batch.receive(socket.fd())).isEqualTo(expected);
+        }
+    }
+
+    private static List<String> repeat(List<String> texts, int times) {
+        List<String> all = new ArrayList<>();
+        for (int i = 0; i < times; i++) {
+            all.addAll(texts);
+        }
+        return all;
+    }
+
+    private static DatagramChannel bound() throws java.io.IOException {
+        return DatagramChannel.open().bind(new InetSocketAddress(LOOPBACK, 0));
+    }
+
+    private static Endpoint endpoint(DatagramChannel channel) throws java.io.IOException {
+        return Endpoint.parse("127.0.0.1:" + ((InetSocketAddress) channel.getLocalAddress()).getPort());
+    }
+
+    /** The next datagram, waited for with a deadline (a missing one fails the test rather than hanging it). */
+    private static String receive(DatagramChannel channel) throws java.io.IOException {
+        ByteBuffer buffer = ByteBuffer.allocate(2048);
+        channel.configureBlocking(false);
+        Await.until("a datagram", () -> {
+            try {
+                return channel.receive(buffer) != null;
+            } catch (java.io.IOException e) {
+                throw new java.io.UncheckedIOException(e);
+            }
+        });
+        return StandardCharsets.US_ASCII.decode(buffer.flip()).toString();
+    }
+
+    private static List<String> texts(DatagramBatch batch) {
+        List<String> texts = new ArrayList<>();
+        for (int i = 0; i < batch.count(); i++) {
+            texts.add(StandardCharsets.US_ASCII.decode(batch.datagram(i).duplicate()).toString());
+        }
+        return texts;
+    }
+}
