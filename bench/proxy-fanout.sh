@@ -153,37 +153,35 @@ search() {
   bench_csv 3 "$job" "1400 B to 2" "$bench_run" "$best_sent" dgram/s 0 ${stats% *} ${stats#* }
 }
 
-# Runs one forwarder (the command after $1, its label) on 127.0.0.1:9930 for a search, then stops it.
+# Runs one forwarder (the command after $1, its label, and $2, the address the sender sends to) for a search, then
+# stops it.
 forwarder_row() {
-  local label="$1"
-  shift
+  local label="$1" to="$2"
+  shift 2
   "$@" 2>"$bench_work/forwarder.err" &
   pids+=($!)
   bench_await_udp_port 9930
-  search "$label" 127.0.0.1:9930 "${pids[-1]}"
+  search "$label" "$to" "${pids[-1]}"
   kill -TERM "${pids[-1]}"; wait "${pids[-1]}" || true; unset 'pids[-1]'
 }
 
+to_both=(--udp-downstream-addr 127.0.0.1:9931 --udp-downstream-addr 127.0.0.1:9932)
 start_receivers
-forwarder_row "mproxy-proxy (unicast in)" "${jvm[@]}" -jar "$bench_root/mproxy-proxy/target/mproxy-proxy.jar" \
-  --udp-listen-addr 127.0.0.1:9930 --udp-downstream-addr 127.0.0.1:9931 --udp-downstream-addr 127.0.0.1:9932
+forwarder_row "mproxy-proxy (unicast in)" 127.0.0.1:9930 "${jvm[@]}" \
+  -jar "$bench_root/mproxy-proxy/target/mproxy-proxy.jar" --udp-listen-addr 127.0.0.1:9930 "${to_both[@]}"
 for extra in ${FANOUT_JARS:-}; do
-  forwarder_row "${extra%%=*}" "${jvm[@]}" -jar "${extra#*=}" \
-    --udp-listen-addr 127.0.0.1:9930 --udp-downstream-addr 127.0.0.1:9931 --udp-downstream-addr 127.0.0.1:9932
+  forwarder_row "${extra%%=*}" 127.0.0.1:9930 "${jvm[@]}" -jar "${extra#*=}" --udp-listen-addr 127.0.0.1:9930 \
+    "${to_both[@]}"
 done
 if [ -n "$peer" ]; then
-  forwarder_row "C peer (unicast in)" "$peer" 127.0.0.1 9930 $((8 << 20)) 127.0.0.1:9931 127.0.0.1:9932
+  forwarder_row "C peer (unicast in)" 127.0.0.1:9930 "$peer" 127.0.0.1 9930 $((8 << 20)) 127.0.0.1:9931 \
+    127.0.0.1:9932
 else
   echo "bench: gcc is missing: the C peer's row is skipped" >&2
 fi
-
 if [ "${FANOUT_GROUP:-1}" = 1 ]; then
-  "${jvm[@]}" -jar "$bench_root/mproxy-proxy/target/mproxy-proxy.jar" --udp-listen-addr $group:9930 \
-    --udp-downstream-addr 127.0.0.1:9931 --udp-downstream-addr 127.0.0.1:9932 2>"$bench_work/proxy.err" &
-  pids+=($!)
-  bench_await_udp_port 9930
-  search "mproxy-proxy (group in)" $group:9930 "${pids[-1]}"
-  kill -TERM "${pids[-1]}"; wait "${pids[-1]}" || true; unset 'pids[-1]'
+  forwarder_row "mproxy-proxy (group in)" $group:9930 "${jvm[@]}" \
+    -jar "$bench_root/mproxy-proxy/target/mproxy-proxy.jar" --udp-listen-addr $group:9930 "${to_both[@]}"
 fi
 
 if command -v socat >/dev/null; then
