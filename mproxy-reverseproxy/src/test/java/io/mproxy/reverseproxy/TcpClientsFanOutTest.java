@@ -83,8 +83,8 @@ class TcpClientsFanOutTest {
                 .contains("total tcp output 127.0.0.1:" + ports.get(1)
                     + ": datagrams out 12000, bytes out 3000000, dropped 0, errors 0")
                 .contains("total udp input 127.0.0.1:" + ports.get(0) + ": datagrams in 4000, bytes in 1000000, "
-                    + "datagrams out 4000, "
-                    + "dropped 0, errors 0");
+                    + "datagrams out 4000, errors 0")
+                .contains("total to group 239.1.2.3:19101: datagrams out 4000, bytes out 1000000, send errors 0");
         }
     }
 
