@@ -52,7 +52,7 @@ public final class BroadcastRing {
         }
         this.capacity = aligned;
         this.maxRecord = maxRecord;
-        this.buffer = LazyMemory.allocateBuffer(aligned, true);
+        this.buffer = LazyMemory.allocateBuffer(aligned);
         this.producerView = buffer.duplicate();
     }
 

@@ -20,8 +20,10 @@ import org.slf4j.LoggerFactory;
 
 /**
  * A platform thread that drains one UDP socket a batch at a time: one {@code recvmmsg} for up to
- * {@value #BATCH} datagrams ({@link DatagramBatch}), handed whole to a {@link Handler}, and a selector to sleep on
- * when the socket is empty. Where batches are unavailable it receives one datagram per call instead. Datagrams and
+ * {@value #BATCH} datagrams ({@link DatagramBatch}), handed whole to a {@link Handler}. The call itself waits for
+ * the first datagram ({@code MSG_WAITFORONE}, with a receive timeout to notice a stop), so an idle-then-busy socket
+ * costs one syscall per wake-up, not a poll and two receives. Where batches are unavailable it receives one
+ * datagram per call, with a selector to sleep on. Datagrams and
  * bytes in are counted once per batch; a receive error is counted and logged (at most once a second) and the loop
  * goes on. {@link #close()} lets the thread take what the kernel already holds (up to 2 s), then closes the socket.
  */
@@ -89,13 +91,18 @@ public final class BatchReceiveLoop implements AutoCloseable {
         this.fd = descriptor;
         this.batch = batched;
         this.single = batched == null ? ByteBuffer.allocateDirect(DatagramBatch.SLOT) : null;
-        channel.configureBlocking(false);
-        this.selector = Selector.open();
-        try {
-            channel.register(selector, SelectionKey.OP_READ);
-        } catch (IOException | RuntimeException e) {
-            UdpChannels.closeQuietly(selector);
-            throw e;
+        if (batched != null && batched.receiveTimeout(descriptor, WAIT_MILLIS)) {
+            channel.configureBlocking(true);
+            this.selector = null;
+        } else {
+            channel.configureBlocking(false);
+            this.selector = Selector.open();
+            try {
+                channel.register(selector, SelectionKey.OP_READ);
+            } catch (IOException | RuntimeException e) {
+                UdpChannels.closeQuietly(selector);
+                throw e;
+            }
         }
         this.thread = Thread.ofPlatform().name(threadName).unstarted(this::run);
     }
@@ -130,6 +137,9 @@ public final class BatchReceiveLoop implements AutoCloseable {
             if (stopping) {
                 return;
             }
+            if (selector == null) {
+                continue;
+            }
             try {
                 selector.select(WAIT_MILLIS);
                 selector.selectedKeys().clear();
@@ -150,7 +160,7 @@ public final class BatchReceiveLoop implements AutoCloseable {
             handler.onDatagram(single);
             return 1;
         }
-        int count = batch.receive(fd);
+        int count = batch.receive(fd, selector == null && !stopping);
         if (count > 0) {
             long bytes = 0;
             long datagrams = 0;
@@ -176,14 +186,18 @@ public final class BatchReceiveLoop implements AutoCloseable {
         if (!stopping) {
             stopAt = System.nanoTime();
             stopping = true;
-            selector.wakeup();
+            if (selector != null) {
+                selector.wakeup();
+            }
         }
         Threads.join(thread, DRAIN_NANOS / 1_000_000 + 5_000);
         if (channel.isOpen()) {
             kernelDropsAtClose = KernelDrops.forChannel(channel);
         }
         UdpChannels.closeQuietly(channel);
-        UdpChannels.closeQuietly(selector);
+        if (selector != null) {
+            UdpChannels.closeQuietly(selector);
+        }
         if (batch != null) {
             batch.close();
         }

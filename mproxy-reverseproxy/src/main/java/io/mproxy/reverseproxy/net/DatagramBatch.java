@@ -36,7 +36,7 @@ import java.nio.ByteBuffer;
  *
  * <pre>{@code
  * DatagramBatch batch = DatagramBatch.allocate(64);      // null where unavailable
- * int n = batch.receive(inFd);                            // non-blocking; 0 when nothing waits
+ * int n = batch.receive(inFd, true);                      // waits for one, takes what else is there
  * int refused = batch.send(outFd, n);                     // datagrams the kernel refused (lastError() says why)
  * }</pre>
  */
@@ -64,12 +64,17 @@ public final class DatagramBatch implements AutoCloseable {
     private static final int ENOPROTOOPT = 92;
     private static final StructLayout CALL_STATE = Linker.Option.captureStateLayout();
     private static final VarHandle ERRNO = CALL_STATE.varHandle(MemoryLayout.PathElement.groupElement("errno"));
+    private static final int MSG_WAITFORONE = 0x10000;
+    private static final int SOL_SOCKET = 1;
+    private static final int SO_RCVTIMEO = 20;
     private static final MethodHandle RECVMMSG;
     private static final MethodHandle SENDMMSG;
+    private static final MethodHandle SETSOCKOPT;
 
     static {
         MethodHandle recv = null;
         MethodHandle send = null;
+        MethodHandle setsockopt = null;
         String arch = System.getProperty("os.arch", "");
         if (System.getProperty("os.name", "").startsWith("Linux")
             && (arch.equals("amd64") || arch.equals("x86_64") || arch.equals("aarch64"))) {
@@ -81,13 +86,17 @@ public final class DatagramBatch implements AutoCloseable {
                 send = linker.downcallHandle(linker.defaultLookup().findOrThrow("sendmmsg"),
                     FunctionDescriptor.of(JAVA_INT, JAVA_INT, ADDRESS, JAVA_INT, JAVA_INT),
                     Linker.Option.captureCallState("errno"));
+                setsockopt = linker.downcallHandle(linker.defaultLookup().findOrThrow("setsockopt"),
+                    FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_INT, JAVA_INT, ADDRESS, JAVA_INT));
             } catch (RuntimeException | LinkageError e) {
                 recv = null;
                 send = null;
+                setsockopt = null;
             }
         }
         RECVMMSG = recv;
         SENDMMSG = send;
+        SETSOCKOPT = setsockopt;
     }
 
     private final int batch;
@@ -113,7 +122,7 @@ public final class DatagramBatch implements AutoCloseable {
 
     private DatagramBatch(int batch) {
         this.batch = batch;
-        MemorySegment slots = LazyMemory.allocate((long) batch * SLOT, false);
+        MemorySegment slots = LazyMemory.allocate((long) batch * SLOT);
         this.iovecs = arena.allocate((long) batch * IOVEC, 8);
         this.headers = arena.allocate((long) batch * MMSGHDR, 8);
         this.controls = arena.allocate((long) batch * CONTROL, 8);
@@ -145,7 +154,7 @@ public final class DatagramBatch implements AutoCloseable {
      * @return a batch, or null where recvmmsg and sendmmsg cannot be called (callers go one datagram at a time).
      */
     public static DatagramBatch allocate(int batch) {
-        return RECVMMSG == null || SENDMMSG == null ? null : new DatagramBatch(batch);
+        return RECVMMSG == null || SENDMMSG == null || SETSOCKOPT == null ? null : new DatagramBatch(batch);
     }
 
     /**
@@ -160,20 +169,42 @@ public final class DatagramBatch implements AutoCloseable {
     }
 
     /**
-     * Receives what the socket holds now, up to a batch of messages, without waiting.
+     * Makes a blocking receive on the socket give up after a while ({@code SO_RCVTIMEO}), so that a thread waiting
+     * in {@link #receive(int, boolean)} notices a stop request without anyone closing the socket under it.
      *
-     * @param fd a datagram socket's descriptor.
+     * @param fd     a datagram socket's descriptor.
+     * @param millis the longest wait.
+     * @return true when the kernel took it.
+     */
+    public boolean receiveTimeout(int fd, long millis) {
+        try (Arena local = Arena.ofConfined()) {
+            MemorySegment timeval = local.allocate(16, 8);
+            timeval.set(JAVA_LONG, 0, millis / 1000);
+            timeval.set(JAVA_LONG, 8, millis % 1000 * 1000);
+            return (int) SETSOCKOPT.invokeExact(fd, SOL_SOCKET, SO_RCVTIMEO, timeval, 16) == 0;
+        } catch (Throwable e) {
+            return false;
+        }
+    }
+
+    /**
+     * Receives up to a batch of messages.
+     *
+     * @param fd   a datagram socket's descriptor (blocking, for {@code wait}).
+     * @param wait true to wait for the first message (up to the socket's receive timeout), then take what else is
+     *             there without waiting; false not to wait at all.
      * @return how many messages were received (0 when none was waiting).
      * @throws IOException on a receive error.
      */
-    public int receive(int fd) throws IOException {
+    public int receive(int fd, boolean wait) throws IOException {
         for (int i = 0; i < batch; i++) {
             iovecs.set(JAVA_LONG, (long) i * IOVEC + 8, SLOT);
             headers.set(JAVA_LONG, (long) i * MMSGHDR + 40, CONTROL);
         }
         int n;
         try {
-            n = (int) RECVMMSG.invokeExact(state, fd, headers, batch, MSG_DONTWAIT, MemorySegment.NULL);
+            n = (int) RECVMMSG.invokeExact(state, fd, headers, batch, wait ? MSG_WAITFORONE : MSG_DONTWAIT,
+                MemorySegment.NULL);
         } catch (Throwable e) {
             throw new IOException("recvmmsg: " + e, e);
         }
