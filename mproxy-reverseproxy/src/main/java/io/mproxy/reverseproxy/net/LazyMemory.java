@@ -23,12 +23,15 @@ import java.nio.ByteBuffer;
 public final class LazyMemory {
     private static final int PROT_READ_WRITE = 0x1 | 0x2;
     private static final int MAP_PRIVATE_ANONYMOUS_NORESERVE = 0x02 | 0x20 | 0x4000;
+    private static final int MADV_POPULATE_WRITE = 23;
     private static final MethodHandle MMAP;
+    private static final MethodHandle MADVISE;
     private static final MethodHandle MUNMAP;
 
     static {
         MethodHandle mmap = null;
         MethodHandle munmap = null;
+        MethodHandle madvise = null;
         if (System.getProperty("os.name", "").startsWith("Linux")) {
             try {
                 Linker linker = Linker.nativeLinker();
@@ -36,12 +39,15 @@ public final class LazyMemory {
                     FunctionDescriptor.of(ADDRESS, ADDRESS, JAVA_LONG, JAVA_INT, JAVA_INT, JAVA_INT, JAVA_LONG));
                 munmap = linker.downcallHandle(linker.defaultLookup().findOrThrow("munmap"),
                     FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_LONG));
+                madvise = linker.downcallHandle(linker.defaultLookup().findOrThrow("madvise"),
+                    FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_LONG, JAVA_INT));
             } catch (RuntimeException | LinkageError e) {
                 mmap = null;
             }
         }
         MMAP = mmap;
         MUNMAP = munmap;
+        MADVISE = madvise;
     }
 
     private LazyMemory() {
@@ -62,6 +68,26 @@ public final class LazyMemory {
      */
     public static ByteBuffer allocateBuffer(int bytes) {
         return allocate(bytes).asByteBuffer();
+    }
+
+    /**
+     * Maps the pages of a range now, in one call ({@code MADV_POPULATE_WRITE}, Linux 5.14+), instead of one page
+     * fault each when they are first written: a writer that runs ahead of itself this way does not stall on
+     * thousands of faults. Does nothing where unavailable.
+     *
+     * @param memory from {@link #allocate(long)}, page-aligned.
+     * @param offset where the range starts, a multiple of 4096.
+     * @param length its length.
+     */
+    public static void populate(MemorySegment memory, long offset, long length) {
+        if (MADVISE == null || !memory.isNative()) {
+            return;
+        }
+        try {
+            int ignored = (int) MADVISE.invokeExact(memory.asSlice(offset, length), length, MADV_POPULATE_WRITE);
+        } catch (Throwable e) {
+            // the pages are mapped on first write instead
+        }
     }
 
     private static MemorySegment map(long bytes) {
