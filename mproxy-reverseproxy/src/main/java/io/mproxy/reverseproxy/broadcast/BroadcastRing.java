@@ -84,7 +84,8 @@ public final class BroadcastRing {
      */
     public ByteBuffer claim(int length) {
         if (length < 0 || length > maxRecord) {
-            throw new IllegalArgumentException("record of " + length + " bytes in a ring of records up to " + maxRecord);
+            throw new IllegalArgumentException(
+                "record of " + length + " bytes in a ring of records up to " + maxRecord);
         }
         if (producerTail + HEADER + maxRecord + POPULATE_STEP > populated && populated < capacity) {
             long step = Math.min(POPULATE_STEP, capacity - populated);

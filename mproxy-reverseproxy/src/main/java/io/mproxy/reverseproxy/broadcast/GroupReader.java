@@ -15,9 +15,9 @@ import java.util.EnumSet;
 /**
  * The one reader of the multicast group: takes up to {@value BatchReceiveLoop#BATCH} messages per syscall
  * ({@link BatchReceiveLoop}), each one datagram or a run of them that a sender sent segmented (cut here at the
- * size the kernel reports), and copies each datagram into the {@link BroadcastRing}, already framed for the outputs (a length
- * prefix, or a newline where a line lacks one), then publishes the batch at once: the outputs are woken once per
- * batch. It never waits for an output, so the group socket is drained as fast as the kernel delivers.
+ * size the kernel reports), and copies each datagram into the {@link BroadcastRing}, already framed for the
+ * outputs (a length prefix, or a newline where a line lacks one), then publishes the batch at once: the outputs are
+ * woken once per batch. It never waits for an output, so the group socket is drained as fast as the kernel delivers.
  */
 public final class GroupReader implements BatchReceiveLoop.Handler, AutoCloseable {
     private final BroadcastRing ring;
