@@ -46,6 +46,7 @@ public final class ReverseProxy implements AutoCloseable {
     private final List<TcpOutputListener> tcpOutputs = new ArrayList<>();
     private final List<TcpDownstream> downstreams = new ArrayList<>();
     private UdpFanOut groupFanOut;
+    private GroupSender groupSender;
     private GroupReader groupReader;
     private UdpOutput udpOutput;
 
@@ -82,16 +83,23 @@ public final class ReverseProxy implements AutoCloseable {
         if (context.hasInputs()) {
             groupFanOut = new UdpFanOut(List.of(group), multicast, context.sendBuffer(), "to group");
             groupFanOut.counters().forEach(stats::add);
-            GroupSender sender = new GroupSender(groupFanOut, context.tee(), onStdoutClosed);
+            groupSender = new GroupSender(groupFanOut, UdpChannels.openSender(group, multicast, context.sendBuffer()),
+                group, context.tee(), onStdoutClosed);
             for (Endpoint listen : context.udpInputs()) {
                 DatagramChannel channel = UdpChannels.openReceiver(listen, multicast, context.receiveBuffer());
-                Endpoint bound = listen.withPort(((InetSocketAddress) channel.getLocalAddress()).getPort());
-                UdpInput input = new UdpInput(bound, channel, context.inputBuffer(), sender);
+                UdpInput input;
+                try {
+                    Endpoint bound = listen.withPort(((InetSocketAddress) channel.getLocalAddress()).getPort());
+                    input = new UdpInput(bound, channel, groupSender);
+                } catch (IOException | RuntimeException e) {
+                    UdpChannels.closeQuietly(channel);
+                    throw e;
+                }
                 udpInputs.add(input);
                 stats.add(input.counters(), "kernel drops", input::kernelDrops);
             }
             for (Endpoint listen : context.tcpInputs()) {
-                TcpInput input = new TcpInput(listen, context.inputFraming(), context.maxDatagram(), sender);
+                TcpInput input = new TcpInput(listen, context.inputFraming(), context.maxDatagram(), groupSender);
                 tcpInputs.add(input);
                 stats.add(input.counters());
             }
@@ -123,7 +131,12 @@ public final class ReverseProxy implements AutoCloseable {
     private void openOutputs(ReverseProxyContext context, Endpoint group, StatsReporter stats) throws IOException {
         BroadcastRing ring = new BroadcastRing(context.ringSize(), GroupReader.maxRecord());
         DatagramChannel channel = UdpChannels.openReceiver(group, context.multicast(), context.receiveBuffer());
-        groupReader = new GroupReader(group, channel, ring, context.outputFraming());
+        try {
+            groupReader = new GroupReader(group, channel, ring, context.outputFraming());
+        } catch (IOException | RuntimeException e) {
+            UdpChannels.closeQuietly(channel);
+            throw e;
+        }
         stats.add(groupReader.counters(), "kernel drops", groupReader::kernelDrops);
         LOG.info("joined group {} ({}) on {}", group.text(), group.numeric(), interfaceName(group, context));
         for (Endpoint listen : context.tcpOutputs()) {
@@ -162,6 +175,9 @@ public final class ReverseProxy implements AutoCloseable {
         udpInputs.forEach(UdpInput::close);
         tcpInputs.forEach(TcpInput::close);
         UdpChannels.closeQuietly(groupFanOut);
+        if (groupSender != null) {
+            groupSender.close();
+        }
         if (groupReader != null) {
             groupReader.close();
         }

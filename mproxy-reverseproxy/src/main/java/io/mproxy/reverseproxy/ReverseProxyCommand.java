@@ -106,11 +106,6 @@ public final class ReverseProxyCommand implements Callable<Integer> {
         defaultValue = "4Mi", description = "SO_SNDBUF for UDP sends (default: ${DEFAULT-VALUE}).")
     long sendBuffer;
 
-    @Option(names = {"--input-buffer", "--input_buffer"}, paramLabel = "BYTES",
-        converter = Converters.SizeConverter.class, defaultValue = "16Mi",
-        description = "In-memory ring after each UDP input socket (default: ${DEFAULT-VALUE}).")
-    long inputBuffer;
-
     @Option(names = {"-t", "--tee"}, description = "Copy what enters the group to stdout.")
     boolean tee;
 
@@ -136,7 +131,7 @@ public final class ReverseProxyCommand implements Callable<Integer> {
         ReverseProxyContext context = new ReverseProxyContext().group(group).inputFraming(inputFraming)
             .outputFraming(outputFraming).maxDatagram(maxDatagram).clientBuffer(clientBuffer).slowClient(slowClient)
             .clientSendBuffer(clientSendBuffer).receiveBuffer(receiveBuffer).sendBuffer(sendBuffer)
-            .inputBuffer(inputBuffer).reconnectMax(Duration.ofSeconds(Math.max(0, reconnectMax))).tee(tee)
+            .reconnectMax(Duration.ofSeconds(Math.max(0, reconnectMax))).tee(tee)
             .multicast(multicast.settings());
         udpInputs.forEach(context::udpInput);
         tcpInputs.forEach(context::tcpInput);

@@ -47,8 +47,6 @@ public final class ReverseProxyContext {
     public static final int DEFAULT_RECEIVE_BUFFER = 8 << 20;
     /** SO_SNDBUF requested for sending to the group. */
     public static final int DEFAULT_SEND_BUFFER = 4 << 20;
-    /** Ring between each UDP input socket and the group sender. */
-    public static final int DEFAULT_INPUT_BUFFER = 16 << 20;
     /** The longest wait between reconnect attempts of a downstream. */
     public static final Duration DEFAULT_RECONNECT_MAX = Duration.ofSeconds(30);
     /** How long outputs may take at shutdown to write what they still hold. */
@@ -68,7 +66,6 @@ public final class ReverseProxyContext {
     private long clientSendBuffer;
     private long receiveBuffer = DEFAULT_RECEIVE_BUFFER;
     private long sendBuffer = DEFAULT_SEND_BUFFER;
-    private long inputBuffer = DEFAULT_INPUT_BUFFER;
     private Duration reconnectMax = DEFAULT_RECONNECT_MAX;
     private boolean tee;
     private MulticastSettings multicast = MulticastSettings.DEFAULTS;
@@ -157,12 +154,6 @@ public final class ReverseProxyContext {
         return this;
     }
 
-    /** @param inputBuffer bytes of the ring after each UDP input. @return this for a fluent API. */
-    public ReverseProxyContext inputBuffer(long inputBuffer) {
-        this.inputBuffer = inputBuffer;
-        return this;
-    }
-
     /** @param reconnectMax the longest wait between reconnect attempts. @return this for a fluent API. */
     public ReverseProxyContext reconnectMax(Duration reconnectMax) {
         this.reconnectMax = Objects.requireNonNull(reconnectMax, "reconnectMax");
@@ -203,9 +194,6 @@ public final class ReverseProxyContext {
         MaxDatagram.check(maxDatagram);
         if (clientBuffer < MIN_CLIENT_BUFFER || clientBuffer > MAX_CLIENT_BUFFER) {
             throw new UsageException("--client-buffer " + clientBuffer + " is out of range: expected 256Ki to 512Mi");
-        }
-        if (inputBuffer < MIN_CLIENT_BUFFER || inputBuffer > Integer.MAX_VALUE - 8) {
-            throw new UsageException("--input-buffer " + inputBuffer + " is out of range: expected 256Ki to 2Gi");
         }
         requireInt(clientSendBuffer, "--client-sndbuf");
         requireInt(receiveBuffer, "--rcvbuf");
@@ -296,11 +284,6 @@ public final class ReverseProxyContext {
     /** @return SO_SNDBUF for sending to the group. */
     public int sendBuffer() {
         return (int) sendBuffer;
-    }
-
-    /** @return bytes of the ring after each UDP input. */
-    public int inputBuffer() {
-        return (int) inputBuffer;
     }
 
     /** @return the longest wait between reconnect attempts. */

@@ -83,8 +83,8 @@ class TcpClientsFanOutTest {
                 .contains("total tcp output 127.0.0.1:" + ports.get(1)
                     + ": datagrams out 12000, bytes out 3000000, dropped 0, errors 0")
                 .contains("total udp input 127.0.0.1:" + ports.get(0) + ": datagrams in 4000, bytes in 1000000, "
-                    + "datagrams out 4000, "
-                    + "dropped 0, errors 0");
+                    + "datagrams out 4000, errors 0")
+                .contains("total to group 239.1.2.3:19101: datagrams out 4000, bytes out 1000000, send errors 0");
         }
     }
 
@@ -144,6 +144,51 @@ class TcpClientsFanOutTest {
                         + (datagrams + delivered) + ", bytes out ")
                     .contains(", dropped " + missed + ", errors 0");
             }
+        }
+    }
+
+    /**
+     * Runs of equal sizes, a shorter datagram ending a run, empty datagrams and large ones, sent in bursts so the
+     * input takes them many at a time: they travel the group as segmented runs, and each must come out whole, in
+     * order, with its own length prefix.
+     */
+    @Test
+    void shouldDeliverEveryDatagramWholeAndInOrderWhenSizesVaryInBursts() throws IOException {
+        int[] pattern = {100, 100, 100, 100, 100, 40, 0, 1400, 1400, 1400, 1399, 1400, 7, 7, 0, 0, 8000, 8000, 3};
+        int rounds = 40;
+        java.io.ByteArrayOutputStream expected = new java.io.ByteArrayOutputStream();
+        try (BinaryProcess proxy = startProxy("239.1.2.3:19106", "--output-framing", "length");
+             java.nio.channels.DatagramChannel sender = java.nio.channels.DatagramChannel.open()) {
+            List<Integer> ports = proxy.listeningPorts(2);
+            StreamClient client = StreamClient.connect(ports.get(1));
+            awaitConnected(proxy, 1);
+            sender.connect(new InetSocketAddress("127.0.0.1", ports.get(0)));
+            int fd = io.mproxy.common.net.NativeSocketOptions.descriptor(sender);
+            int index = 0;
+            for (int round = 0; round < rounds; round++) {
+                for (int size : pattern) {
+                    byte[] datagram = new byte[size];
+                    Arrays.fill(datagram, (byte) ('a' + index++ % 26));
+                    if (size > 0) {
+                        sender.write(java.nio.ByteBuffer.wrap(datagram));
+                    } else {
+                        // NIO's write sends nothing for an empty buffer
+                        assertThat(io.mproxy.common.net.NativeSocketOptions.sendEmpty(fd)).isTrue();
+                    }
+                    expected.write(java.nio.ByteBuffer.allocate(4).putInt(size).array());
+                    expected.write(datagram);
+                }
+                int sent = expected.size();
+                Await.until("round " + round + " delivered", () -> client.size() >= sent, Await.DEFAULT,
+                    proxy::stderr);
+            }
+            assertThat(client.bytes()).isEqualTo(expected.toByteArray());
+            client.close();
+            proxy.terminate();
+            assertThat(proxy.awaitExit()).as(proxy.stderr()).isZero();
+            int datagrams = rounds * pattern.length;
+            assertThat(proxy.stderr()).contains("total group 239.1.2.3:19106: datagrams in " + datagrams + ", ")
+                .contains("send errors 0");
         }
     }
 

@@ -1,5 +1,7 @@
 package io.mproxy.reverseproxy.broadcast;
 
+import io.mproxy.reverseproxy.net.LazyMemory;
+import java.lang.foreign.MemorySegment;
 import java.lang.invoke.VarHandle;
 import java.nio.ByteBuffer;
 import java.util.Arrays;
@@ -15,14 +17,24 @@ import java.util.concurrent.atomic.AtomicLong;
  * <p>Records are 8-byte aligned: a 4-byte length, 4 unused bytes, an 8-byte sequence number, then the bytes. A
  * record never wraps: a padding record fills the end. Before writing anything the producer raises {@code intent}
  * to the highest position it may write; a reader checks {@link #intact(long)} after reading (a seqlock), so it can
- * tell when what it read may have been overwritten meanwhile.
+ * tell when what it read may have been overwritten meanwhile. Records become visible to readers in batches
+ * ({@link #publish()}), so a reader is woken once per batch the producer received, not once per datagram.
+ *
+ * <p>The memory is mapped lazily ({@link LazyMemory}): an idle process does not hold the whole ring resident. On
+ * the first pass the producer maps the pages 2 MiB ahead of itself in one call, rather than stalling on a page
+ * fault every 4 KiB.
  */
 public final class BroadcastRing {
     /** Bytes before each record's data. */
     public static final int HEADER = 16;
     private static final int PADDING = -1;
 
+    /** How far ahead of the producer the pages of the first pass are mapped, in one call per step. */
+    private static final int POPULATE_STEP = 2 << 20;
+
+    private final MemorySegment memory;
     private final ByteBuffer buffer;
+    private long populated;
     private final int capacity;
     private final int maxRecord;
     private final AtomicLong intent = new AtomicLong();
@@ -34,6 +46,7 @@ public final class BroadcastRing {
     private long producerTail;
     private long sequence;
     private int claimedIndex = -1;
+    private int claimedLength;
 
     /**
      * @param capacity  bytes of the ring, at least four records of {@code maxRecord}.
@@ -47,7 +60,8 @@ public final class BroadcastRing {
         }
         this.capacity = aligned;
         this.maxRecord = maxRecord;
-        this.buffer = ByteBuffer.allocateDirect(aligned);
+        this.memory = LazyMemory.allocate(aligned);
+        this.buffer = memory.asByteBuffer();
         this.producerView = buffer.duplicate();
     }
 
@@ -62,14 +76,24 @@ public final class BroadcastRing {
     }
 
     /**
-     * Producer: reserves room for one record of up to {@link #maxRecord()} bytes; always succeeds (it may overwrite
-     * the oldest records).
+     * Producer: reserves room for one record of {@code length} bytes; always succeeds (it may overwrite the oldest
+     * records).
      *
+     * @param length the record's size, at most {@link #maxRecord()}.
      * @return a view to fill from its position (absolute puts within its limit are allowed too).
      */
-    public ByteBuffer claim() {
+    public ByteBuffer claim(int length) {
+        if (length < 0 || length > maxRecord) {
+            throw new IllegalArgumentException(
+                "record of " + length + " bytes in a ring of records up to " + maxRecord);
+        }
+        if (producerTail + HEADER + maxRecord + POPULATE_STEP > populated && populated < capacity) {
+            long step = Math.min(POPULATE_STEP, capacity - populated);
+            LazyMemory.populate(memory, populated, step);
+            populated += step;
+        }
         int index = index(producerTail);
-        int need = HEADER + maxRecord;
+        int need = HEADER + length;
         boolean wrap = capacity - index < need;
         intent.set(producerTail + (wrap ? capacity - index : 0) + need);
         // The writes below must not become visible before the intent that warns readers of them.
@@ -80,23 +104,28 @@ public final class BroadcastRing {
             index = 0;
         }
         claimedIndex = index;
-        producerView.limit(capacity).position(index + HEADER).limit(index + HEADER + maxRecord);
+        claimedLength = length;
+        producerView.limit(capacity).position(index + HEADER).limit(index + HEADER + length);
         return producerView;
     }
 
     /**
-     * Producer: publishes the record claimed last and wakes the readers that wait.
+     * Producer: ends the record claimed last; readers see it after the next {@link #publish()}.
      *
      * @param length how many bytes of the claimed view were filled.
      */
     public void commit(int length) {
-        if (claimedIndex < 0 || length < 0 || length > maxRecord) {
+        if (claimedIndex < 0 || length < 0 || length > claimedLength) {
             throw new IllegalStateException("commit of " + length + " bytes without a claim of that size");
         }
         buffer.putInt(claimedIndex, length);
         buffer.putLong(claimedIndex + 8, sequence++);
         producerTail += align(HEADER + length);
         claimedIndex = -1;
+    }
+
+    /** Producer: makes every committed record visible to the readers and wakes those that wait. */
+    public void publish() {
         published.set(sequence);
         // A volatile store, not a release: readers announce a wait, then read the tail (Dekker), so a store-load
         // order is needed here for no wake-up to be lost.

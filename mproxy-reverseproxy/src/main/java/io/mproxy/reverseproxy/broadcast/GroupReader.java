@@ -3,47 +3,50 @@ package io.mproxy.reverseproxy.broadcast;
 import io.mproxy.common.framing.Framing;
 import io.mproxy.common.framing.StreamFramer;
 import io.mproxy.common.net.Endpoint;
-import io.mproxy.common.net.UdpChannels;
-import io.mproxy.common.net.UdpReceiveLoop;
 import io.mproxy.common.stats.Counter;
 import io.mproxy.common.stats.Counters;
+import io.mproxy.reverseproxy.net.BatchReceiveLoop;
+import io.mproxy.reverseproxy.net.DatagramBatch;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.DatagramChannel;
 import java.util.EnumSet;
 
 /**
- * The one reader of the multicast group: receives each datagram straight into the {@link BroadcastRing}, already
- * framed for the outputs (a length prefix, or a newline where a line lacks one), on its own platform thread
- * ({@link UdpReceiveLoop}). It never waits for an output, so the group socket is drained as fast as the kernel
- * delivers.
+ * The one reader of the multicast group: takes up to {@value BatchReceiveLoop#BATCH} messages per syscall
+ * ({@link BatchReceiveLoop}), each one datagram or a run of them that a sender sent segmented (cut here at the
+ * size the kernel reports), and copies each datagram into the {@link BroadcastRing}, already framed for the
+ * outputs (a length prefix, or a newline where a line lacks one), then publishes the batch at once: the outputs are
+ * woken once per batch. It never waits for an output, so the group socket is drained as fast as the kernel delivers.
  */
-public final class GroupReader implements AutoCloseable {
+public final class GroupReader implements BatchReceiveLoop.Handler, AutoCloseable {
     private final BroadcastRing ring;
     private final Framing framing;
     private final int prefix;
     private final Counters counters;
-    private final UdpReceiveLoop loop;
+    private final BatchReceiveLoop loop;
 
     /**
      * @param group   the group, for messages.
      * @param channel a channel joined to the group; this reader closes it.
      * @param ring    where datagrams go; its records must hold {@link #maxRecord()} bytes.
      * @param framing how each datagram is laid out for the stream outputs.
+     * @throws IOException when the channel cannot be set up for batched receives.
      */
-    public GroupReader(Endpoint group, DatagramChannel channel, BroadcastRing ring, Framing framing) {
+    public GroupReader(Endpoint group, DatagramChannel channel, BroadcastRing ring, Framing framing)
+        throws IOException {
         this.ring = ring;
         this.framing = framing;
         this.prefix = framing == Framing.LENGTH ? StreamFramer.LENGTH_PREFIX : 0;
         this.counters = new Counters("group " + group.text(),
             EnumSet.of(Counter.DATAGRAMS_IN, Counter.BYTES_IN, Counter.ERRORS));
-        this.loop = new UdpReceiveLoop("group-receive " + group.text(), "group " + group.text(), channel, counters,
-            this::receiveOne);
+        this.loop = new BatchReceiveLoop("group-receive " + group.text(), "group " + group.text(), channel, counters,
+            this, true);
     }
 
     /** @return the largest record any datagram makes: the largest UDP payload, a length prefix and a newline. */
     public static int maxRecord() {
-        return StreamFramer.LENGTH_PREFIX + UdpChannels.MAX_UDP_PAYLOAD + 1;
+        return StreamFramer.LENGTH_PREFIX + DatagramBatch.SLOT + 1;
     }
 
     /** @return datagrams and bytes received from the group, and errors. */
@@ -57,23 +60,43 @@ public final class GroupReader implements AutoCloseable {
         return this;
     }
 
-    private void receiveOne(DatagramChannel channel) throws IOException {
-        ByteBuffer view = ring.claim();
+    @Override
+    public void onBatch(DatagramBatch batch, int count) {
+        ByteBuffer data = batch.data();
+        for (int i = 0; i < count; i++) {
+            int offset = batch.offset(i);
+            int end = offset + batch.length(i);
+            int segment = batch.segmentSize(i);
+            if (segment <= 0) {
+                put(data, offset, end - offset);
+                continue;
+            }
+            for (int at = offset; at < end; at += segment) {
+                put(data, at, Math.min(segment, end - at));
+            }
+        }
+        ring.publish();
+    }
+
+    @Override
+    public void onDatagram(ByteBuffer datagram) {
+        put(datagram, datagram.position(), datagram.remaining());
+        ring.publish();
+    }
+
+    private void put(ByteBuffer from, int offset, int length) {
+        boolean newline = framing == Framing.LINE && (length == 0 || from.get(offset + length - 1) != '\n');
+        int record = prefix + length + (newline ? 1 : 0);
+        ByteBuffer view = ring.claim(record);
         int start = view.position();
-        view.position(start + prefix).limit(start + prefix + UdpChannels.MAX_UDP_PAYLOAD);
-        if (channel.receive(view) == null) {
-            return;
-        }
-        int length = view.position() - start - prefix;
-        counters.countIn(length);
-        int end = view.position();
-        if (framing == Framing.LENGTH) {
+        if (prefix > 0) {
             view.putInt(start, length);
-        } else if (framing == Framing.LINE && (length == 0 || view.get(end - 1) != '\n')) {
-            view.limit(end + 1).put(end, (byte) '\n');
-            end++;
         }
-        ring.commit(end - start);
+        view.put(start + prefix, from, offset, length);
+        if (newline) {
+            view.put(start + prefix + length, (byte) '\n');
+        }
+        ring.commit(record);
     }
 
     /** @return the kernel's drop count for the group socket (Linux), its last value once closed, or -1. */
@@ -81,7 +104,7 @@ public final class GroupReader implements AutoCloseable {
         return loop.kernelDrops();
     }
 
-    /** Stops receiving: closes the socket and waits for the thread to end. */
+    /** Stops receiving: takes what the kernel holds, closes the socket and waits for the thread to end. */
     @Override
     public void close() {
         loop.close();

@@ -1,50 +1,41 @@
 package io.mproxy.reverseproxy.input;
 
-import io.mproxy.common.lifecycle.Threads;
 import io.mproxy.common.net.Endpoint;
-import io.mproxy.common.net.UdpChannels;
-import io.mproxy.common.net.UdpReceiver;
-import io.mproxy.common.ring.DatagramRing;
-import io.mproxy.common.ring.RecordHandler;
-import io.mproxy.common.ring.Wakeup;
 import io.mproxy.common.stats.Counter;
 import io.mproxy.common.stats.Counters;
+import io.mproxy.reverseproxy.net.BatchReceiveLoop;
+import io.mproxy.reverseproxy.net.DatagramBatch;
+import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.DatagramChannel;
 import java.util.EnumSet;
 
 /**
- * {@code --udp-listen-addr}: a {@link UdpReceiver} drains the socket into a ring on one thread, and a second thread
- * sends each datagram onto the group, so a pause in sending (or in {@code --tee}) never leaves the socket unread.
+ * {@code --udp-listen-addr}: one thread receives up to {@value BatchReceiveLoop#BATCH} datagrams per syscall and sends
+ * them onto the group from where they were received, with one {@code sendmmsg}: two syscalls per batch, no copy and
+ * no hand-off to another thread. A UDP send to the group does not wait for any reader (the kernel drops for a full
+ * receiver instead), so sending on the receiving thread never leaves the socket unread for long.
  */
-public final class UdpInput implements RecordHandler, AutoCloseable {
-    private static final int BATCH = 256;
-    private static final long IDLE_WAIT_NANOS = 100_000_000L;
-
+public final class UdpInput implements BatchReceiveLoop.Handler, AutoCloseable {
     private final Endpoint endpoint;
-    private final UdpReceiver receiver;
-    private final DatagramRing ring;
-    private final Wakeup wakeup = new Wakeup();
     private final GroupSender sender;
     private final Counters counters;
-    private final Thread forwarder;
-    private ByteBuffer view;
-    private volatile boolean stopping;
+    private final BatchReceiveLoop loop;
+    private ByteBuffer teeView;
 
     /**
-     * @param endpoint   what the channel listens on (with its port).
-     * @param channel    the bound channel; closed with this input.
-     * @param ringSize   bytes of the ring between the socket and the group.
-     * @param sender     where datagrams go.
+     * @param endpoint what the channel listens on (with its port).
+     * @param channel  the bound channel; closed with this input.
+     * @param sender   where datagrams go.
+     * @throws IOException when the channel cannot be set up for batched receives.
      */
-    public UdpInput(Endpoint endpoint, DatagramChannel channel, int ringSize, GroupSender sender) {
+    public UdpInput(Endpoint endpoint, DatagramChannel channel, GroupSender sender) throws IOException {
         this.endpoint = endpoint;
         this.sender = sender;
         this.counters = new Counters("udp input " + endpoint.text(),
-            EnumSet.of(Counter.DATAGRAMS_IN, Counter.BYTES_IN, Counter.DATAGRAMS_OUT, Counter.DROPPED, Counter.ERRORS));
-        this.ring = new DatagramRing(ringSize, UdpChannels.MAX_UDP_PAYLOAD, wakeup);
-        this.receiver = new UdpReceiver(endpoint, channel, ring, counters);
-        this.forwarder = Thread.ofPlatform().name("udp-input " + endpoint.text()).unstarted(this::forward);
+            EnumSet.of(Counter.DATAGRAMS_IN, Counter.BYTES_IN, Counter.DATAGRAMS_OUT, Counter.ERRORS));
+        this.loop = new BatchReceiveLoop("udp-input " + endpoint.text(), endpoint.text(), channel, counters, this,
+            false);
     }
 
     /** @return the address listened on. */
@@ -59,44 +50,39 @@ public final class UdpInput implements RecordHandler, AutoCloseable {
 
     /** @return the kernel's drop count for the socket, or -1. */
     public long kernelDrops() {
-        return receiver.kernelDrops();
+        return loop.kernelDrops();
     }
 
-    /** Starts both threads. @return this for a fluent API. */
+    /** Starts receiving. @return this for a fluent API. */
     public UdpInput start() {
-        forwarder.start();
-        receiver.start();
+        loop.start();
         return this;
     }
 
-    private void forward() {
-        while (true) {
-            int read = ring.read(this, BATCH);
-            if (read > 0) {
-                ring.release();
-            } else if (stopping) {
-                return;
-            } else {
-                wakeup.await(() -> stopping || ring.hasRecords(), IDLE_WAIT_NANOS);
+    @Override
+    public void onBatch(DatagramBatch batch, int count) throws IOException {
+        if (!sender.sendsBatches()) {
+            ByteBuffer data = batch.data();
+            for (int i = 0; i < count; i++) {
+                int offset = batch.offset(i);
+                sender.send(data.limit(offset + batch.length(i)).position(offset), counters);
             }
+            return;
         }
+        if (teeView == null) {
+            teeView = batch.data().duplicate();
+        }
+        sender.send(batch, count, counters, teeView);
     }
 
     @Override
-    public void onRecord(ByteBuffer buffer, int offset, int length) {
-        if (view == null) {
-            view = buffer.duplicate();
-        }
-        view.limit(offset + length).position(offset);
-        sender.send(view, counters);
+    public void onDatagram(ByteBuffer datagram) {
+        sender.send(datagram, counters);
     }
 
-    /** Stops receiving, sends what was received, stops. */
+    /** Stops receiving; what the kernel already holds for the socket is still sent. */
     @Override
     public void close() {
-        receiver.close();
-        stopping = true;
-        wakeup.wake();
-        Threads.join(forwarder, 5_000);
+        loop.close();
     }
 }

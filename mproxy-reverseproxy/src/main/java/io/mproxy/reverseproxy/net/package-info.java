@@ -1,2 +1,2 @@
-/** TCP listening and accepting, shared by the TCP inputs and the TCP outputs. */
+/** Sockets and native memory: TCP accepting, batched UDP receive and send (recvmmsg/sendmmsg), lazily mapped rings. */
 package io.mproxy.reverseproxy.net;

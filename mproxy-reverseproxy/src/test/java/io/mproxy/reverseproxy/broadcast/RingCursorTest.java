@@ -11,9 +11,10 @@ class RingCursorTest {
     private static final int MAX = 1000;
 
     private static void publish(BroadcastRing ring, String text) {
-        ByteBuffer view = ring.claim();
+        ByteBuffer view = ring.claim(text.length());
         view.put(text.getBytes(StandardCharsets.US_ASCII));
         ring.commit(text.length());
+        ring.publish();
     }
 
     private static String read(RingCursor cursor, int count) {
