@@ -42,9 +42,9 @@ public final class ClientCommand implements Callable<Integer> {
     Framing framing;
 
     @Option(names = {"--max-datagram", "--max_datagram"}, paramLabel = "BYTES",
-        defaultValue = "" + ClientContext.DEFAULT_MAX_DATAGRAM,
-        description = "Largest datagram, at most 65507 (default: ${DEFAULT-VALUE}).")
-    int maxDatagram;
+        description = "Largest datagram, at most 65507 (default: " + ClientContext.DEFAULT_MAX_DATAGRAM + ", or "
+            + ClientContext.LOOPBACK_MAX_DATAGRAM + " when every server is on loopback).")
+    Integer maxDatagram;
 
     @Option(names = "--rate", paramLabel = "BYTES/S", converter = Converters.SizeConverter.class,
         defaultValue = "300M",
@@ -70,10 +70,12 @@ public final class ClientCommand implements Callable<Integer> {
         if (framing == Framing.LENGTH) {
             throw new io.mproxy.common.cli.UsageException("--framing length is for TCP streams: use line or raw");
         }
-        ClientContext context = new ClientContext().path(path).tee(tee).framing(framing).maxDatagram(maxDatagram)
-            .rate(rate).sendBuffer((int) Math.min(Integer.MAX_VALUE, sendBuffer)).multicast(multicast.settings())
+        ClientContext context = new ClientContext().path(path).tee(tee).framing(framing).rate(rate).sendBuffer((int) Math.min(Integer.MAX_VALUE, sendBuffer)).multicast(multicast.settings())
             .progress(ProgressBar.stderrIsTerminal());
         servers.forEach(context::destination);
+        if (maxDatagram != null) {
+            context.maxDatagram(maxDatagram);
+        }
         context.validate();
         int statsInterval = stats.interval();
         Signals signals = Signals.install();

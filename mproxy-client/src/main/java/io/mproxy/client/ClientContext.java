@@ -16,6 +16,12 @@ import java.util.Objects;
 public final class ClientContext {
     /** The default {@code --max-datagram}; {@link MaxDatagram#DEFAULT} says why. */
     public static final int DEFAULT_MAX_DATAGRAM = MaxDatagram.DEFAULT;
+    /**
+     * The default {@code --max-datagram} when every server is on loopback: the largest UDP payload. Loopback has a
+     * 64 KiB MTU, so nothing is fragmented, and each syscall carries 8 times as much: measured on the 2-core bench
+     * machine (1 GiB at 800 MB/s), client CPU 1.0 s against 1.4 s and server 1.25 s against 1.55 s.
+     */
+    public static final int LOOPBACK_MAX_DATAGRAM = MaxDatagram.LIMIT;
     /** The largest {@code --max-datagram}: the largest UDP payload over IPv4. */
     public static final int MAX_DATAGRAM_LIMIT = MaxDatagram.LIMIT;
     /**
@@ -31,7 +37,9 @@ public final class ClientContext {
     private final List<Endpoint> destinations = new ArrayList<>();
     private boolean tee;
     private Framing framing = Framing.LINE;
-    private int maxDatagram = DEFAULT_MAX_DATAGRAM;
+    private int maxDatagram;
+    /** Until set, {@link #maxDatagram()} chooses from the destinations. */
+    private boolean maxDatagramSet;
     private long rate = DEFAULT_RATE;
     private int sendBuffer = DEFAULT_SEND_BUFFER;
     private MulticastSettings multicast = MulticastSettings.DEFAULTS;
@@ -61,9 +69,14 @@ public final class ClientContext {
         return this;
     }
 
-    /** @param maxDatagram the largest datagram, 1 to 65507. @return this for a fluent API. */
+    /**
+     * @param maxDatagram the largest datagram, 1 to 65507; when never set, {@link #LOOPBACK_MAX_DATAGRAM} if every
+     *                    destination is a loopback address, else {@link #DEFAULT_MAX_DATAGRAM}.
+     * @return this for a fluent API.
+     */
     public ClientContext maxDatagram(int maxDatagram) {
         this.maxDatagram = maxDatagram;
+        this.maxDatagramSet = true;
         return this;
     }
 
@@ -102,7 +115,7 @@ public final class ClientContext {
         if (destinations.isEmpty() && !tee) {
             throw new UsageException("--server-addr is required (at least one) unless --tee is given");
         }
-        MaxDatagram.check(maxDatagram);
+        MaxDatagram.check(maxDatagram());
         if (rate < 0) {
             throw new UsageException("--rate must not be negative");
         }
@@ -132,9 +145,14 @@ public final class ClientContext {
         return framing;
     }
 
-    /** @return the largest datagram. */
+    /** @return the largest datagram: as set, else chosen from the destinations. */
     public int maxDatagram() {
-        return maxDatagram;
+        if (maxDatagramSet) {
+            return maxDatagram;
+        }
+        boolean loopback = !destinations.isEmpty()
+            && destinations.stream().allMatch(d -> d.address().getAddress().isLoopbackAddress());
+        return loopback ? LOOPBACK_MAX_DATAGRAM : DEFAULT_MAX_DATAGRAM;
     }
 
     /** @return bytes per second, 0 for unpaced. */

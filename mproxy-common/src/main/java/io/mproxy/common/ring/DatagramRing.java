@@ -13,7 +13,10 @@ import java.util.concurrent.atomic.AtomicLong;
 public final class DatagramRing {
     private static final int HEADER = 4;
     private static final int PADDING = -1;
+    /** How far ahead of the producer the consumer faults in the ring's pages ({@link RingMemory}). */
+    private static final int POPULATE_AHEAD = 16 << 20;
 
+    private final RingMemory memory;
     private final ByteBuffer buffer;
     private final int capacity;
     private final int maxRecord;
@@ -38,7 +41,8 @@ public final class DatagramRing {
         this.capacity = aligned;
         this.maxRecord = maxRecord;
         this.wakeup = wakeup;
-        this.buffer = ByteBuffer.allocateDirect(aligned);
+        this.memory = RingMemory.allocate(aligned);
+        this.buffer = memory.buffer();
         this.producerView = buffer.duplicate();
     }
 
@@ -132,6 +136,10 @@ public final class DatagramRing {
      */
     public int read(RecordHandler handler, int maxRecords) {
         long tail = published.getAcquire();
+        if (tail != consumerHead && !memory.isPopulated()) {
+            // the producer writes each offset first at tail == offset (the ring's first lap)
+            memory.populate(tail + POPULATE_AHEAD);
+        }
         int count = 0;
         while (consumerHead != tail && count < maxRecords) {
             int index = (int) (consumerHead % capacity);
