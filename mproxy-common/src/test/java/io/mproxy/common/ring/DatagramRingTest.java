@@ -177,4 +177,40 @@ class DatagramRingTest {
         producer.join(10_000);
         assertThat(next[0]).isEqualTo(count);
     }
+
+    @Test
+    void shouldDeliverEveryByteAcrossThreadsWhenTheRingIsLargerThanWhatIsFaultedInAtStart() throws Exception {
+        int max = 65_507;
+        DatagramRing large = new DatagramRing(32 << 20, max, new Wakeup());
+        int count = 2_000;
+        Thread producer = Thread.ofPlatform().start(() -> {
+            ByteBuffer record = ByteBuffer.allocate(max);
+            for (int i = 0; i < count; ) {
+                record.clear();
+                for (int k = 0; k < max / 4; k++) {
+                    record.putInt(i + k);
+                }
+                record.flip();
+                if (large.offer(record)) {
+                    i++;
+                } else {
+                    Thread.onSpinWait();
+                }
+            }
+        });
+        int[] next = {0};
+        long deadline = System.nanoTime() + 20_000_000_000L;
+        while (next[0] < count && System.nanoTime() < deadline) {
+            large.read((buffer, offset, length) -> {
+                assertThat(length).isEqualTo(max / 4 * 4);
+                for (int k = 0; k < max / 4; k++) {
+                    assertThat(buffer.getInt(offset + 4 * k)).isEqualTo(next[0] + k);
+                }
+                next[0]++;
+            }, 64);
+            large.release();
+        }
+        producer.join(10_000);
+        assertThat(next[0]).isEqualTo(count);
+    }
 }
