@@ -3,7 +3,6 @@ package io.mproxy.common.net;
 import static java.lang.foreign.ValueLayout.JAVA_INT;
 
 import java.lang.foreign.FunctionDescriptor;
-import java.lang.foreign.Linker;
 import java.lang.invoke.MethodHandle;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -20,27 +19,9 @@ final class ThreadPriority {
     static final int RECEIVER_NICE = -10;
     private static final int PRIO_PROCESS = 0;
     private static final Logger LOG = LoggerFactory.getLogger(ThreadPriority.class);
-    private static final MethodHandle GETTID;
-    private static final MethodHandle SETPRIORITY;
-
-    static {
-        MethodHandle gettid = null;
-        MethodHandle setpriority = null;
-        if (System.getProperty("os.name", "").startsWith("Linux")) {
-            try {
-                Linker linker = Linker.nativeLinker();
-                gettid = linker.downcallHandle(linker.defaultLookup().findOrThrow("gettid"),
-                    FunctionDescriptor.of(JAVA_INT));
-                setpriority = linker.downcallHandle(linker.defaultLookup().findOrThrow("setpriority"),
-                    FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_INT, JAVA_INT));
-            } catch (RuntimeException | LinkageError e) {
-                gettid = null;
-                setpriority = null;
-            }
-        }
-        GETTID = gettid;
-        SETPRIORITY = setpriority;
-    }
+    private static final MethodHandle GETTID = LinuxDowncalls.find("gettid", FunctionDescriptor.of(JAVA_INT));
+    private static final MethodHandle SETPRIORITY = LinuxDowncalls.find("setpriority",
+        FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_INT, JAVA_INT));
 
     private ThreadPriority() {
     }
@@ -52,7 +33,7 @@ final class ThreadPriority {
      * @return true when it was set.
      */
     static boolean setNice(int nice) {
-        if (SETPRIORITY == null) {
+        if (GETTID == null || SETPRIORITY == null) {
             return false;
         }
         try {

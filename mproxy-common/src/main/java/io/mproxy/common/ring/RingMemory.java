@@ -4,9 +4,9 @@ import static java.lang.foreign.ValueLayout.ADDRESS;
 import static java.lang.foreign.ValueLayout.JAVA_INT;
 import static java.lang.foreign.ValueLayout.JAVA_LONG;
 
+import io.mproxy.common.net.LinuxDowncalls;
 import java.lang.foreign.Arena;
 import java.lang.foreign.FunctionDescriptor;
-import java.lang.foreign.Linker;
 import java.lang.foreign.MemorySegment;
 import java.lang.invoke.MethodHandle;
 import java.nio.ByteBuffer;
@@ -30,31 +30,12 @@ final class RingMemory {
     private static final int MAP_ANONYMOUS = 0x20;
     private static final int MADV_HUGEPAGE = 14;
     private static final int MADV_POPULATE_WRITE = 23;
-    private static final MethodHandle MMAP;
-    private static final MethodHandle MUNMAP;
-    private static final MethodHandle MADVISE;
-
-    static {
-        MethodHandle mmap = null;
-        MethodHandle munmap = null;
-        MethodHandle madvise = null;
-        if (System.getProperty("os.name", "").startsWith("Linux")) {
-            try {
-                Linker linker = Linker.nativeLinker();
-                mmap = linker.downcallHandle(linker.defaultLookup().findOrThrow("mmap"),
-                    FunctionDescriptor.of(ADDRESS, ADDRESS, JAVA_LONG, JAVA_INT, JAVA_INT, JAVA_INT, JAVA_LONG));
-                munmap = linker.downcallHandle(linker.defaultLookup().findOrThrow("munmap"),
-                    FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_LONG));
-                madvise = linker.downcallHandle(linker.defaultLookup().findOrThrow("madvise"),
-                    FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_LONG, JAVA_INT));
-            } catch (RuntimeException | LinkageError e) {
-                mmap = null;
-            }
-        }
-        MMAP = mmap;
-        MUNMAP = munmap;
-        MADVISE = madvise;
-    }
+    private static final MethodHandle MMAP = LinuxDowncalls.find("mmap",
+        FunctionDescriptor.of(ADDRESS, ADDRESS, JAVA_LONG, JAVA_INT, JAVA_INT, JAVA_INT, JAVA_LONG));
+    private static final MethodHandle MUNMAP = LinuxDowncalls.find("munmap",
+        FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_LONG));
+    private static final MethodHandle MADVISE = LinuxDowncalls.find("madvise",
+        FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_LONG, JAVA_INT));
 
     private final ByteBuffer buffer;
     private final MemorySegment segment;
@@ -70,7 +51,8 @@ final class RingMemory {
      * @return mapped memory (freed when unreachable), or a direct buffer where mapping is unavailable or fails.
      */
     static RingMemory allocate(int capacity) {
-        MemorySegment mapped = MMAP == null ? MemorySegment.NULL : map(capacity);
+        MemorySegment mapped = MMAP == null || MUNMAP == null || MADVISE == null ? MemorySegment.NULL
+            : map(capacity);
         if (mapped.equals(MemorySegment.NULL)) {
             RingMemory memory = new RingMemory(ByteBuffer.allocateDirect(capacity), null);
             memory.populated = capacity;
