@@ -30,10 +30,12 @@ input="$bench_work/input-$size"
 [ "$(bench_size "$input")" = "$size" ] || head -c "$size" /dev/urandom > "$input"
 output="$out_dir/bench-output"
 port=9920
-default_rate=$(sed -n 's/.*DEFAULT_RATE = \([0-9_]*\)L;.*/\1/p' \
+# Our client's defaults to a loopback server (ClientContext.LOOPBACK_RATE, LOOPBACK_MAX_DATAGRAM = MaxDatagram.LIMIT):
+# the paced peer runs at the same rate and datagram size.
+default_rate=$(sed -n 's/.*LOOPBACK_RATE = \([0-9_]*\)L;.*/\1/p' \
   "$bench_root/mproxy-client/src/main/java/io/mproxy/client/ClientContext.java" | tr -d _)
-default_datagram=$(sed -n 's/.*DEFAULT_MAX_DATAGRAM = \([0-9]*\);.*/\1/p' \
-  "$bench_root/mproxy-client/src/main/java/io/mproxy/client/ClientContext.java")
+default_datagram=$(sed -n 's/.*LIMIT = \([0-9_]*\);.*/\1/p' \
+  "$bench_root/mproxy-common/src/main/java/io/mproxy/common/cli/MaxDatagram.java" | tr -d _)
 results="$bench_results/client-server.md"
 rows=()
 

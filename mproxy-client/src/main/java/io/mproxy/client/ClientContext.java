@@ -27,9 +27,16 @@ public final class ClientContext {
     /**
      * Default pace in bytes per second. Senders never block on UDP, so an unpaced file send outruns any receiver
      * that stalls for a few milliseconds; at this rate a default mproxy-server on the 2-core bench machine took a
-     * 1 GiB file byte-exact in 3 of 3 runs (bench/run.sh job 2; 400 MB/s lost data in 1 of 3).
+     * 1 GiB file byte-exact in 3 of 3 runs (bench/run.sh job 2; 400 MB/s lost data in 1 of 3). Kept for servers off
+     * this host, where only 8 KiB datagrams were measured.
      */
     public static final long DEFAULT_RATE = 300_000_000L;
+    /**
+     * Default pace when every server is on loopback (with {@link #LOOPBACK_MAX_DATAGRAM}): a default mproxy-server
+     * took a 1 GiB file byte-exact at this rate in 9 of 9 runs on the 2-core bench machine (620-653 MB/s counting
+     * the client's start), against 1 GB/s that lost data in 3 of 6.
+     */
+    public static final long LOOPBACK_RATE = 800_000_000L;
     /** Default SO_SNDBUF request. */
     public static final int DEFAULT_SEND_BUFFER = 4 << 20;
 
@@ -40,7 +47,9 @@ public final class ClientContext {
     private int maxDatagram;
     /** Until set, {@link #maxDatagram()} chooses from the destinations. */
     private boolean maxDatagramSet;
-    private long rate = DEFAULT_RATE;
+    private long rate;
+    /** Until set, {@link #rate()} chooses from the destinations. */
+    private boolean rateSet;
     private int sendBuffer = DEFAULT_SEND_BUFFER;
     private MulticastSettings multicast = MulticastSettings.DEFAULTS;
     private boolean progress;
@@ -80,9 +89,14 @@ public final class ClientContext {
         return this;
     }
 
-    /** @param rate bytes per second, 0 for unpaced. @return this for a fluent API. */
+    /**
+     * @param rate bytes per second, 0 for unpaced; when never set, {@link #LOOPBACK_RATE} if every destination is a
+     *             loopback address, else {@link #DEFAULT_RATE}.
+     * @return this for a fluent API.
+     */
     public ClientContext rate(long rate) {
         this.rate = rate;
+        this.rateSet = true;
         return this;
     }
 
@@ -116,7 +130,7 @@ public final class ClientContext {
             throw new UsageException("--server-addr is required (at least one) unless --tee is given");
         }
         MaxDatagram.check(maxDatagram());
-        if (rate < 0) {
+        if (rate() < 0) {
             throw new UsageException("--rate must not be negative");
         }
         if (sendBuffer < 0) {
@@ -150,14 +164,21 @@ public final class ClientContext {
         if (maxDatagramSet) {
             return maxDatagram;
         }
-        boolean loopback = !destinations.isEmpty()
-            && destinations.stream().allMatch(d -> d.address().getAddress().isLoopbackAddress());
-        return loopback ? LOOPBACK_MAX_DATAGRAM : DEFAULT_MAX_DATAGRAM;
+        return allLoopback() ? LOOPBACK_MAX_DATAGRAM : DEFAULT_MAX_DATAGRAM;
     }
 
-    /** @return bytes per second, 0 for unpaced. */
+    /** @return true when there are destinations and every one is a loopback address (the path allows 64 KiB). */
+    private boolean allLoopback() {
+        return !destinations.isEmpty()
+            && destinations.stream().allMatch(d -> d.address().getAddress().isLoopbackAddress());
+    }
+
+    /** @return bytes per second, 0 for unpaced: as set, else chosen from the destinations. */
     public long rate() {
-        return rate;
+        if (rateSet) {
+            return rate;
+        }
+        return allLoopback() ? LOOPBACK_RATE : DEFAULT_RATE;
     }
 
     /** @return SO_SNDBUF to request. */
