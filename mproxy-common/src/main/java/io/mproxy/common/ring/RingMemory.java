@@ -24,6 +24,8 @@ import java.nio.ByteBuffer;
 final class RingMemory {
     /** Bytes faulted in when the ring is made, for the first burst before the consumer has run. */
     static final int INITIAL_POPULATE = 4 << 20;
+    /** The transparent huge page size on x86-64 and aarch64 (4 KiB pages); also a multiple of any page size. */
+    private static final long HUGE_PAGE = 2 << 20;
     private static final int PROT_READ = 1;
     private static final int PROT_WRITE = 2;
     private static final int MAP_PRIVATE = 2;
@@ -104,7 +106,8 @@ final class RingMemory {
      * @param end the offset up to which pages should be present.
      */
     void populate(long end) {
-        long to = Math.min(end, buffer.capacity());
+        // madvise wants a page-aligned start: advance in whole huge pages
+        long to = Math.min((end + HUGE_PAGE - 1) & -HUGE_PAGE, buffer.capacity());
         if (to <= populated) {
             return;
         }
