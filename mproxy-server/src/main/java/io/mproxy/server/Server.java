@@ -79,6 +79,9 @@ public final class Server implements AutoCloseable {
                 List<DatagramRing> rings = new ArrayList<>();
                 for (int i : output.getValue()) {
                     DatagramRing ring = new DatagramRing(context.ring(), UdpChannels.MAX_UDP_PAYLOAD, wakeup);
+                    if (context.prefault()) {
+                        ring.prefault();
+                    }
                     rings.add(ring);
                     Endpoint endpoint = bound.get(i);
                     io.mproxy.common.stats.Counters counters = new io.mproxy.common.stats.Counters(

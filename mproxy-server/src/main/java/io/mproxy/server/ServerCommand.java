@@ -47,6 +47,11 @@ public final class ServerCommand implements Callable<Integer> {
         description = "In-memory ring per listener between the socket and the file (default: ${DEFAULT-VALUE}).")
     long ring;
 
+    @Option(names = "--prefault",
+        description = "Fault in the whole ring at start: more memory while idle, no first-use page faults while "
+            + "receiving (default: as it fills).")
+    boolean prefault;
+
     @Mixin
     MulticastOptions multicast;
 
@@ -62,7 +67,8 @@ public final class ServerCommand implements Callable<Integer> {
             throw new io.mproxy.common.cli.UsageException("--buffer and --rcvbuf must be below 2Gi");
         }
         ServerContext context = new ServerContext().path(path).tee(tee).merge(merge)
-            .receiveBuffer((int) receiveBuffer).ring((int) ring).multicast(multicast.settings());
+            .receiveBuffer((int) receiveBuffer).ring((int) ring).prefault(prefault)
+            .multicast(multicast.settings());
         listeners.forEach(context::listener);
         context.validate();
         return Foreground.run(stats, (signals, reporter) -> {

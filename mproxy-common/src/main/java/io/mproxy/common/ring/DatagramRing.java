@@ -46,6 +46,14 @@ public final class DatagramRing {
         this.producerView = buffer.duplicate();
     }
 
+    /**
+     * Faults in the whole ring now (before the producer starts): the memory is held from then on, and receiving never
+     * waits for a first-use page fault. Without it the ring is faulted in as it first fills ({@link RingMemory}).
+     */
+    public void prefault() {
+        memory.populate(capacity);
+    }
+
     /** @return the capacity in bytes. */
     public int capacity() {
         return capacity;

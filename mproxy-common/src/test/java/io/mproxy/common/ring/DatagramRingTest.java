@@ -175,6 +175,18 @@ class DatagramRingTest {
         })).isEqualTo(2_000);
     }
 
+    @Test
+    void shouldDeliverEveryRecordWhenTheWholeRingWasFaultedInAtStart() throws Exception {
+        DatagramRing prefaulted = new DatagramRing(8 << 20, 1000, new Wakeup());
+        prefaulted.prefault();
+
+        assertThat(deliverAcrossThreads(prefaulted, 20_000, (i, record) -> record.putInt(i).limit(4 + i % 900),
+            (i, buffer, offset, length) -> {
+                assertThat(buffer.getInt(offset)).isEqualTo(i);
+                assertThat(length).isEqualTo(4 + i % 900);
+            })).isEqualTo(20_000);
+    }
+
     private interface Fill {
         void fill(int i, ByteBuffer record);
     }
