@@ -34,6 +34,23 @@ public final class DatagramRing {
      * @param wakeup    signalled when a record is published (shared when one consumer drains several rings).
      */
     public DatagramRing(int capacity, int maxRecord, Wakeup wakeup) {
+        this(capacity, maxRecord, wakeup, false);
+    }
+
+    /**
+     * A ring whose memory is faulted in as it first fills ({@link RingMemory}) rather than at once: it costs almost
+     * nothing while idle, but a first fill at full rate can stall the producer on page faults.
+     *
+     * @param capacity  bytes of the ring; at least twice {@code maxRecord} plus headers.
+     * @param maxRecord the largest record.
+     * @param wakeup    signalled when a record is published.
+     * @return the ring.
+     */
+    public static DatagramRing lazy(int capacity, int maxRecord, Wakeup wakeup) {
+        return new DatagramRing(capacity, maxRecord, wakeup, true);
+    }
+
+    private DatagramRing(int capacity, int maxRecord, Wakeup wakeup, boolean lazy) {
         int aligned = capacity & ~3;
         if (aligned < 2 * (maxRecord + HEADER)) {
             throw new IllegalArgumentException("ring of " + capacity + " bytes is too small for records of " + maxRecord);
@@ -42,16 +59,11 @@ public final class DatagramRing {
         this.maxRecord = maxRecord;
         this.wakeup = wakeup;
         this.memory = RingMemory.allocate(aligned);
+        if (!lazy) {
+            memory.populate(aligned);
+        }
         this.buffer = memory.buffer();
         this.producerView = buffer.duplicate();
-    }
-
-    /**
-     * Faults in the whole ring now (before the producer starts): the memory is held from then on, and receiving never
-     * waits for a first-use page fault. Without it the ring is faulted in as it first fills ({@link RingMemory}).
-     */
-    public void prefault() {
-        memory.populate(capacity);
     }
 
     /** @return the capacity in bytes. */
