@@ -1,4 +1,4 @@
-package io.mproxy.reverseproxy.net;
+package io.mproxy.common.ring;
 
 import static java.lang.foreign.ValueLayout.ADDRESS;
 import static java.lang.foreign.ValueLayout.JAVA_INT;
@@ -15,10 +15,10 @@ import java.nio.ByteBuffer;
  * Large buffers that cost no memory until they are written: an anonymous private {@code mmap} (Linux, through the
  * foreign function API) instead of {@link ByteBuffer#allocateDirect}, which zeroes, and so makes resident, every
  * byte at start. A 64 MiB ring then adds nothing to the resident size of an idle process, and only what traffic
- * has reached once later. It is unmapped when no longer reachable. No transparent huge pages are asked for: with
- * the usual {@code defrag=madvise} setting a huge-page fault may stall on compaction, and a stalled reader loses
- * datagrams; 4 KiB faults cost ~25 ms spread over the first pass of a 64 MiB ring.
- * Elsewhere, or when the call fails, this falls back to {@link ByteBuffer#allocateDirect}.
+ * has reached once later. It is unmapped when no longer reachable, or when a given arena closes. No transparent
+ * huge pages are asked for: with the usual {@code defrag=madvise} setting a huge-page fault may stall on
+ * compaction, and a stalled reader loses datagrams; 4 KiB faults cost ~25 ms spread over the first pass of a 64 MiB
+ * ring. Elsewhere, or when the call fails, this falls back to memory from the arena.
  */
 public final class LazyMemory {
     private static final int PROT_READ_WRITE = 0x1 | 0x2;
@@ -58,8 +58,17 @@ public final class LazyMemory {
      * @return zeroed memory of that size whose pages are mapped on first write.
      */
     public static MemorySegment allocate(long bytes) {
-        MemorySegment mapped = map(bytes);
-        return mapped != null ? mapped : Arena.ofAuto().allocate(bytes, 4096);
+        return allocate(bytes, Arena.ofAuto());
+    }
+
+    /**
+     * @param bytes the size.
+     * @param arena unmaps (or frees) the memory when it closes.
+     * @return zeroed memory of that size whose pages are mapped on first write.
+     */
+    public static MemorySegment allocate(long bytes, Arena arena) {
+        MemorySegment mapped = map(bytes, arena);
+        return mapped != null ? mapped : arena.allocate(bytes, 4096);
     }
 
     /**
@@ -90,7 +99,7 @@ public final class LazyMemory {
         }
     }
 
-    private static MemorySegment map(long bytes) {
+    private static MemorySegment map(long bytes, Arena arena) {
         if (MMAP == null || bytes <= 0) {
             return null;
         }
@@ -100,7 +109,7 @@ public final class LazyMemory {
             if (address.address() == -1L) {
                 return null;
             }
-            return address.reinterpret(bytes, Arena.ofAuto(), LazyMemory::unmap);
+            return address.reinterpret(bytes, arena, LazyMemory::unmap);
         } catch (Throwable e) {
             return null;
         }
