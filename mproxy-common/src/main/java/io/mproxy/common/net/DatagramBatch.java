@@ -124,10 +124,9 @@ public final class DatagramBatch implements AutoCloseable {
 
     /**
      * @param capacity the most datagrams per batch.
-     * @param slotSize the largest datagram (a longer one is cut to this size, as a receive into a buffer is); at
-     *                 most 64 KiB, the size coalesced receives need.
+     * @param slotSize the largest datagram (a longer one is cut to this size, as a receive into a buffer is); 64 KiB
+     *                 for a receiver that takes runs coalesced.
      * @throws UnsupportedOperationException when {@link #isAvailable()} is false.
-     * @throws IllegalStateException when the kernel has no memory for the datagrams.
      */
     public DatagramBatch(int capacity, int slotSize) {
         if (!isAvailable()) {
