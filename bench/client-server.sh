@@ -30,10 +30,12 @@ input="$bench_work/input-$size"
 [ "$(bench_size "$input")" = "$size" ] || head -c "$size" /dev/urandom > "$input"
 output="$out_dir/bench-output"
 port=9920
-default_rate=$(sed -n 's/.*DEFAULT_RATE = \([0-9_]*\)L;.*/\1/p' \
+# Our client's defaults to a loopback server (ClientContext.LOOPBACK_RATE, LOOPBACK_MAX_DATAGRAM = MaxDatagram.LIMIT):
+# the paced peer runs at the same rate and datagram size.
+default_rate=$(sed -n 's/.*LOOPBACK_RATE = \([0-9_]*\)L;.*/\1/p' \
   "$bench_root/mproxy-client/src/main/java/io/mproxy/client/ClientContext.java" | tr -d _)
-default_datagram=$(sed -n 's/.*DEFAULT_MAX_DATAGRAM = \([0-9]*\);.*/\1/p' \
-  "$bench_root/mproxy-client/src/main/java/io/mproxy/client/ClientContext.java")
+default_datagram=$(sed -n 's/.*LIMIT = \([0-9_]*\);.*/\1/p' \
+  "$bench_root/mproxy-common/src/main/java/io/mproxy/common/cli/MaxDatagram.java" | tr -d _)
 results="$bench_results/client-server.md"
 rows=()
 
@@ -99,7 +101,7 @@ socat_run() {
 
 # iperf3_run JOB VARIANT RUN RATE: iperf3 UDP paced at RATE bytes/s with our datagram size, memory to memory (it
 # cannot check bytes: its loss is the lost-datagram percentage it reports), 8 MiB socket buffers as our server;
-# prints "pass" or "fail".
+# prints "pass" or "fail". Its stderr (a warning about datagrams above the TCP MSS) stays out of the JSON.
 iperf3_run() {
   local job="$1" variant="$2" run="$3" rate="$4" start end loss
   /usr/bin/time -f "%U %S %M" -o "$bench_work/iperf3-server.time" iperf3 -s -1 -p $port -B 127.0.0.1 \
@@ -108,7 +110,7 @@ iperf3_run() {
   for _ in $(seq 100); do ss -Hltn "sport = :$port" | grep -q . && break; sleep 0.05; done
   start=$(bench_now)
   /usr/bin/time -f "%U %S %M" -o "$bench_work/iperf3.time" iperf3 -c 127.0.0.1 -p $port -u -J -w 8M \
-    -b "$((rate * 8))" -l "$default_datagram" -n "$size" >"$bench_work/iperf3.json" 2>&1 || true
+    -b "$((rate * 8))" -l "$default_datagram" -n "$size" >"$bench_work/iperf3.json" 2>"$bench_work/iperf3.err" || true
   end=$(bench_now)
   wait $server || true
   loss=$(python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["end"]["sum"].get("lost_percent", 100))' \

@@ -42,15 +42,15 @@ public final class ClientCommand implements Callable<Integer> {
     Framing framing;
 
     @Option(names = {"--max-datagram", "--max_datagram"}, paramLabel = "BYTES",
-        defaultValue = "" + ClientContext.DEFAULT_MAX_DATAGRAM,
-        description = "Largest datagram, at most 65507 (default: ${DEFAULT-VALUE}).")
-    int maxDatagram;
+        description = "Largest datagram, at most 65507 (default: " + ClientContext.DEFAULT_MAX_DATAGRAM + ", or "
+            + ClientContext.LOOPBACK_MAX_DATAGRAM + " when every server is on loopback).")
+    Integer maxDatagram;
 
     @Option(names = "--rate", paramLabel = "BYTES/S", converter = Converters.SizeConverter.class,
-        defaultValue = "300M",
-        description = "Pace sending to this many bytes per second, k/M/G suffixes, 0 for unpaced "
-            + "(default: ${DEFAULT-VALUE}, loss-free into a default mproxy-server).")
-    long rate;
+        description = "Pace sending to this many bytes per second, k/M/G suffixes, 0 for unpaced (default: "
+            + ClientContext.DEFAULT_RATE / 1_000_000 + "M, or " + ClientContext.LOOPBACK_RATE / 1_000_000
+            + "M when every server is on loopback: loss-free into a default mproxy-server).")
+    Long rate;
 
     @Option(names = "--sndbuf", paramLabel = "BYTES", converter = Converters.SizeConverter.class,
         defaultValue = "4Mi", description = "SO_SNDBUF to request (default: ${DEFAULT-VALUE}).")
@@ -70,10 +70,16 @@ public final class ClientCommand implements Callable<Integer> {
         if (framing == Framing.LENGTH) {
             throw new io.mproxy.common.cli.UsageException("--framing length is for TCP streams: use line or raw");
         }
-        ClientContext context = new ClientContext().path(path).tee(tee).framing(framing).maxDatagram(maxDatagram)
-            .rate(rate).sendBuffer((int) Math.min(Integer.MAX_VALUE, sendBuffer)).multicast(multicast.settings())
+        ClientContext context = new ClientContext().path(path).tee(tee).framing(framing)
+            .sendBuffer((int) Math.min(Integer.MAX_VALUE, sendBuffer)).multicast(multicast.settings())
             .progress(ProgressBar.stderrIsTerminal());
         servers.forEach(context::destination);
+        if (maxDatagram != null) {
+            context.maxDatagram(maxDatagram);
+        }
+        if (rate != null) {
+            context.rate(rate);
+        }
         context.validate();
         int statsInterval = stats.interval();
         Signals signals = Signals.install();

@@ -78,7 +78,9 @@ public final class Server implements AutoCloseable {
                 Wakeup wakeup = new Wakeup();
                 List<DatagramRing> rings = new ArrayList<>();
                 for (int i : output.getValue()) {
-                    DatagramRing ring = new DatagramRing(context.ring(), UdpChannels.MAX_UDP_PAYLOAD, wakeup);
+                    DatagramRing ring = context.prefault()
+                        ? new DatagramRing(context.ring(), UdpChannels.MAX_UDP_PAYLOAD, wakeup)
+                        : DatagramRing.lazy(context.ring(), UdpChannels.MAX_UDP_PAYLOAD, wakeup);
                     rings.add(ring);
                     Endpoint endpoint = bound.get(i);
                     io.mproxy.common.stats.Counters counters = new io.mproxy.common.stats.Counters(

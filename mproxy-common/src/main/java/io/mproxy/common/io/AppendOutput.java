@@ -13,14 +13,24 @@ import java.nio.file.StandardOpenOption;
 /**
  * A file opened for append, or stdout ({@code -}), written with gathering writes straight from direct buffers.
  * {@link #reopen()} closes and opens the path again, so logrotate can move the file away and send SIGHUP.
+ * A regular file is written with direct I/O where the file system allows it ({@link DirectAppender} says why), unless
+ * {@code -Dmproxy.directIo=false}.
  */
 public final class AppendOutput implements AutoCloseable {
+    private static final boolean DIRECT_IO = Boolean.parseBoolean(System.getProperty("mproxy.directIo", "true"));
+
     private final String path;
     private FileChannel channel;
+    private DirectAppender direct;
 
     private AppendOutput(String path, FileChannel channel) {
         this.path = path;
         this.channel = channel;
+        this.direct = directFor(path, channel);
+    }
+
+    private static DirectAppender directFor(String path, FileChannel channel) {
+        return DIRECT_IO && !"-".equals(path) ? DirectAppender.open(Path.of(path), channel) : null;
     }
 
     /**
@@ -68,6 +78,13 @@ public final class AppendOutput implements AutoCloseable {
      * @throws IOException when the write fails (disk full, pipe closed, ...).
      */
     public void write(ByteBuffer[] buffers, int count) throws IOException {
+        if (direct != null) {
+            if (direct.write(buffers, count)) {
+                return;
+            }
+            direct.close();
+            direct = null;
+        }
         writeFully(channel, buffers, count);
     }
 
@@ -101,13 +118,21 @@ public final class AppendOutput implements AutoCloseable {
         }
         FileChannel fresh = openFile(path);
         FileChannel old = channel;
+        DirectAppender oldDirect = direct;
         channel = fresh;
+        direct = directFor(path, fresh);
+        if (oldDirect != null) {
+            oldDirect.close();
+        }
         old.close();
     }
 
     @Override
     public void close() throws IOException {
         if (!isStdout()) {
+            if (direct != null) {
+                direct.close();
+            }
             channel.close();
         }
     }

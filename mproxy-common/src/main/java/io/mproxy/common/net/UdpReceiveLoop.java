@@ -53,6 +53,7 @@ public final class UdpReceiveLoop implements AutoCloseable {
     private final Thread thread;
     private volatile boolean closed;
     private volatile long kernelDropsAtClose = -1;
+    private volatile boolean urgent;
 
     /**
      * @param threadName the receiving thread's name.
@@ -69,6 +70,17 @@ public final class UdpReceiveLoop implements AutoCloseable {
         this.thread = Thread.ofPlatform().name(threadName).unstarted(this::run);
     }
 
+    /**
+     * Runs the thread ahead of ordinary work where the process may ({@link ThreadPriority}): for loops whose data
+     * is lost when they wait for a CPU. Call before {@link #start()}.
+     *
+     * @return this for a fluent API.
+     */
+    public UdpReceiveLoop urgent() {
+        urgent = true;
+        return this;
+    }
+
     /** Starts the receiving thread. @return this for a fluent API. */
     public UdpReceiveLoop start() {
         thread.start();
@@ -76,6 +88,9 @@ public final class UdpReceiveLoop implements AutoCloseable {
     }
 
     private void run() {
+        if (urgent) {
+            ThreadPriority.setNice(ThreadPriority.RECEIVER_NICE);
+        }
         while (!closed) {
             try {
                 step.receive(channel);

@@ -40,7 +40,7 @@ public final class UdpReceiver implements AutoCloseable {
         this.ring = Objects.requireNonNull(ring, "ring");
         this.counters = Objects.requireNonNull(counters, "counters");
         this.loop = new UdpReceiveLoop("udp-receive " + endpoint.text(), endpoint.text(), channel, counters,
-            this::receiveOnce);
+            this::receiveOnce).urgent();
     }
 
     /** Starts the receiving thread. @return this for a fluent API. */

@@ -13,7 +13,10 @@ import java.util.concurrent.atomic.AtomicLong;
 public final class DatagramRing {
     private static final int HEADER = 4;
     private static final int PADDING = -1;
+    /** How far ahead of the producer the consumer faults in the ring's pages ({@link RingMemory}). */
+    private static final int POPULATE_AHEAD = 16 << 20;
 
+    private final RingMemory memory;
     private final ByteBuffer buffer;
     private final int capacity;
     private final int maxRecord;
@@ -31,6 +34,23 @@ public final class DatagramRing {
      * @param wakeup    signalled when a record is published (shared when one consumer drains several rings).
      */
     public DatagramRing(int capacity, int maxRecord, Wakeup wakeup) {
+        this(capacity, maxRecord, wakeup, false);
+    }
+
+    /**
+     * A ring whose memory is faulted in as it first fills ({@link RingMemory}) rather than at once: it costs almost
+     * nothing while idle, but a first fill at full rate can stall the producer on page faults.
+     *
+     * @param capacity  bytes of the ring; at least twice {@code maxRecord} plus headers.
+     * @param maxRecord the largest record.
+     * @param wakeup    signalled when a record is published.
+     * @return the ring.
+     */
+    public static DatagramRing lazy(int capacity, int maxRecord, Wakeup wakeup) {
+        return new DatagramRing(capacity, maxRecord, wakeup, true);
+    }
+
+    private DatagramRing(int capacity, int maxRecord, Wakeup wakeup, boolean lazy) {
         int aligned = capacity & ~3;
         if (aligned < 2 * (maxRecord + HEADER)) {
             throw new IllegalArgumentException("ring of " + capacity + " bytes is too small for records of " + maxRecord);
@@ -38,7 +58,11 @@ public final class DatagramRing {
         this.capacity = aligned;
         this.maxRecord = maxRecord;
         this.wakeup = wakeup;
-        this.buffer = ByteBuffer.allocateDirect(aligned);
+        this.memory = RingMemory.allocate(aligned);
+        if (!lazy) {
+            memory.populate(aligned);
+        }
+        this.buffer = memory.buffer();
         this.producerView = buffer.duplicate();
     }
 
@@ -132,6 +156,10 @@ public final class DatagramRing {
      */
     public int read(RecordHandler handler, int maxRecords) {
         long tail = published.getAcquire();
+        if (tail != consumerHead && !memory.isPopulated()) {
+            // the producer writes each offset first at tail == offset (the ring's first lap)
+            memory.populate(tail + POPULATE_AHEAD);
+        }
         int count = 0;
         while (consumerHead != tail && count < maxRecords) {
             int index = (int) (consumerHead % capacity);

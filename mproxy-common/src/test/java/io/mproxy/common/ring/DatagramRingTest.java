@@ -151,13 +151,58 @@ class DatagramRingTest {
     @Test
     void shouldDeliverEveryRecordInOrderAcrossThreads() throws Exception {
         DatagramRing shared = new DatagramRing(4096, 1000, new Wakeup());
-        int count = 5_000;
+        assertThat(deliverAcrossThreads(shared, 5_000, (i, record) -> record.putInt(i).limit(4 + i % 900),
+            (i, buffer, offset, length) -> {
+                assertThat(buffer.getInt(offset)).isEqualTo(i);
+                assertThat(length).isEqualTo(4 + i % 900);
+            })).isEqualTo(5_000);
+    }
+
+    @Test
+    void shouldDeliverEveryByteAcrossThreadsWhenTheRingIsLargerThanWhatIsFaultedInAtStart() throws Exception {
+        int max = 65_507;
+        DatagramRing large = DatagramRing.lazy(32 << 20, max, new Wakeup());
+        assertThat(deliverAcrossThreads(large, 2_000, (i, record) -> {
+            for (int k = 0; k < max / 4; k++) {
+                record.putInt(i + k);
+            }
+            record.limit(record.position());
+        }, (i, buffer, offset, length) -> {
+            assertThat(length).isEqualTo(max / 4 * 4);
+            for (int k = 0; k < max / 4; k++) {
+                assertThat(buffer.getInt(offset + 4 * k)).isEqualTo(i + k);
+            }
+        })).isEqualTo(2_000);
+    }
+
+    @Test
+    void shouldDeliverEveryRecordWhenTheWholeRingWasFaultedInAtStart() throws Exception {
+        DatagramRing prefaulted = new DatagramRing(8 << 20, 1000, new Wakeup());
+
+        assertThat(deliverAcrossThreads(prefaulted, 20_000, (i, record) -> record.putInt(i).limit(4 + i % 900),
+            (i, buffer, offset, length) -> {
+                assertThat(buffer.getInt(offset)).isEqualTo(i);
+                assertThat(length).isEqualTo(4 + i % 900);
+            })).isEqualTo(20_000);
+    }
+
+    private interface Fill {
+        void fill(int i, ByteBuffer record);
+    }
+
+    private interface Check {
+        void check(int i, ByteBuffer buffer, int offset, int length);
+    }
+
+    /** Offers {@code count} records from a second thread while this one reads them; returns how many it read. */
+    private static int deliverAcrossThreads(DatagramRing ring, int count, Fill fill, Check check) throws Exception {
         Thread producer = Thread.ofPlatform().start(() -> {
-            ByteBuffer record = ByteBuffer.allocate(1000);
+            ByteBuffer record = ByteBuffer.allocate(65_507);
             for (int i = 0; i < count; ) {
                 record.clear();
-                record.putInt(i).limit(4 + i % 900).position(0);
-                if (shared.offer(record)) {
+                fill.fill(i, record);
+                record.position(0);
+                if (ring.offer(record)) {
                     i++;
                 } else {
                     Thread.onSpinWait();
@@ -167,14 +212,10 @@ class DatagramRingTest {
         int[] next = {0};
         long deadline = System.nanoTime() + 20_000_000_000L;
         while (next[0] < count && System.nanoTime() < deadline) {
-            shared.read((buffer, offset, length) -> {
-                assertThat(buffer.getInt(offset)).isEqualTo(next[0]);
-                assertThat(length).isEqualTo(4 + next[0] % 900);
-                next[0]++;
-            }, 64);
-            shared.release();
+            ring.read((buffer, offset, length) -> check.check(next[0]++, buffer, offset, length), 64);
+            ring.release();
         }
         producer.join(10_000);
-        assertThat(next[0]).isEqualTo(count);
+        return next[0];
     }
 }

@@ -1,0 +1,118 @@
+package io.mproxy.common.io;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.util.Random;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class AppendOutputTest {
+    private static final int BLOCK = 4096;
+
+    @TempDir
+    Path dir;
+
+    private final Random random = new Random(42);
+    private final ByteArrayOutputStream expected = new ByteArrayOutputStream();
+
+    @Test
+    void shouldUseDirectIoWhenTheFileSystemAllowsIt() throws IOException {
+        Path file = dir.resolve("out");
+        try (FileChannel append = FileChannel.open(file, StandardOpenOption.CREATE, StandardOpenOption.WRITE,
+            StandardOpenOption.APPEND); DirectAppender direct = DirectAppender.open(file, append)) {
+            assumeTrue(direct != null, "the temporary directory's file system refuses O_DIRECT");
+            assertThat(direct.write(new ByteBuffer[] {data(5000)}, 1)).isTrue();
+        }
+        assertThat(Files.readAllBytes(file)).isEqualTo(expected.toByteArray());
+    }
+
+    @Test
+    void shouldHoldEveryByteInOrderAfterEachWriteWhenBatchesCrossBlocksAndTheStage() throws IOException {
+        Path file = dir.resolve("out");
+        int stage = DirectAppender.STAGE;
+        int[][] batches = {{1}, {BLOCK - 2}, {1, 1}, {BLOCK}, {BLOCK + 1, 3}, {stage - 7}, {stage, stage + 9},
+            {100, 200, 300}, {0}, {2 * stage + BLOCK - 1}};
+        try (AppendOutput output = AppendOutput.open(file.toString())) {
+            for (int[] sizes : batches) {
+                write(output, sizes);
+
+                assertThat(Files.readAllBytes(file)).isEqualTo(expected.toByteArray());
+            }
+        }
+        assertThat(Files.readAllBytes(file)).isEqualTo(expected.toByteArray());
+    }
+
+    @Test
+    void shouldKeepWhatTheFileHeldWhenItEndsInAPartialBlock() throws IOException {
+        Path file = dir.resolve("out");
+        Files.write(file, data(BLOCK + 904).array());
+        try (AppendOutput output = AppendOutput.open(file.toString())) {
+            write(output, BLOCK * 3 + 11);
+            write(output, 7);
+        }
+        assertThat(Files.readAllBytes(file)).isEqualTo(expected.toByteArray());
+    }
+
+    @Test
+    void shouldAppendAtTheNewEndWhenTheFileIsTruncatedUnderIt() throws IOException {
+        Path file = dir.resolve("out");
+        try (AppendOutput output = AppendOutput.open(file.toString())) {
+            write(output, 3 * BLOCK + 100);
+            try (FileChannel rotate = FileChannel.open(file, StandardOpenOption.WRITE)) {
+                rotate.truncate(0);
+            }
+            expected.reset();
+
+            write(output, 2 * BLOCK + 5);
+            write(output, 10);
+        }
+        assertThat(Files.readAllBytes(file)).isEqualTo(expected.toByteArray());
+    }
+
+    @Test
+    void shouldWriteANewFileWhenReopenedAfterTheOldOneWasMoved() throws IOException {
+        Path file = dir.resolve("out");
+        Path rotated = dir.resolve("out.1");
+        try (AppendOutput output = AppendOutput.open(file.toString())) {
+            write(output, BLOCK + 1);
+            byte[] before = expected.toByteArray();
+            Files.move(file, rotated);
+            expected.reset();
+
+            output.reopen();
+            write(output, 2 * BLOCK + 3);
+
+            assertThat(Files.readAllBytes(rotated)).isEqualTo(before);
+        }
+        assertThat(Files.readAllBytes(file)).isEqualTo(expected.toByteArray());
+    }
+
+    private void write(AppendOutput output, int... sizes) throws IOException {
+        ByteBuffer[] buffers = new ByteBuffer[sizes.length];
+        for (int i = 0; i < sizes.length; i++) {
+            // direct buffers sliced at odd offsets, as a ring's records are
+            ByteBuffer source = data(sizes[i]);
+            ByteBuffer buffer = ByteBuffer.allocateDirect(sizes[i] + 3).position(3);
+            buffers[i] = buffer.put(source).position(3);
+        }
+        output.write(buffers, buffers.length);
+        for (ByteBuffer buffer : buffers) {
+            assertThat(buffer.hasRemaining()).isFalse();
+        }
+    }
+
+    private ByteBuffer data(int size) {
+        byte[] bytes = new byte[size];
+        random.nextBytes(bytes);
+        expected.writeBytes(bytes);
+        return ByteBuffer.wrap(bytes);
+    }
+}
