@@ -4,9 +4,9 @@ import static java.lang.foreign.ValueLayout.ADDRESS;
 import static java.lang.foreign.ValueLayout.JAVA_INT;
 import static java.lang.foreign.ValueLayout.JAVA_LONG;
 
+import io.mproxy.common.net.LinuxDowncalls;
 import java.lang.foreign.Arena;
 import java.lang.foreign.FunctionDescriptor;
-import java.lang.foreign.Linker;
 import java.lang.foreign.MemorySegment;
 import java.lang.invoke.MethodHandle;
 import java.nio.ByteBuffer;
@@ -24,31 +24,12 @@ public final class LazyMemory {
     private static final int PROT_READ_WRITE = 0x1 | 0x2;
     private static final int MAP_PRIVATE_ANONYMOUS_NORESERVE = 0x02 | 0x20 | 0x4000;
     private static final int MADV_POPULATE_WRITE = 23;
-    private static final MethodHandle MMAP;
-    private static final MethodHandle MADVISE;
-    private static final MethodHandle MUNMAP;
-
-    static {
-        MethodHandle mmap = null;
-        MethodHandle munmap = null;
-        MethodHandle madvise = null;
-        if (System.getProperty("os.name", "").startsWith("Linux")) {
-            try {
-                Linker linker = Linker.nativeLinker();
-                mmap = linker.downcallHandle(linker.defaultLookup().findOrThrow("mmap"),
-                    FunctionDescriptor.of(ADDRESS, ADDRESS, JAVA_LONG, JAVA_INT, JAVA_INT, JAVA_INT, JAVA_LONG));
-                munmap = linker.downcallHandle(linker.defaultLookup().findOrThrow("munmap"),
-                    FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_LONG));
-                madvise = linker.downcallHandle(linker.defaultLookup().findOrThrow("madvise"),
-                    FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_LONG, JAVA_INT));
-            } catch (RuntimeException | LinkageError e) {
-                mmap = null;
-            }
-        }
-        MMAP = mmap;
-        MUNMAP = munmap;
-        MADVISE = madvise;
-    }
+    private static final MethodHandle MMAP = LinuxDowncalls.find("mmap",
+        FunctionDescriptor.of(ADDRESS, ADDRESS, JAVA_LONG, JAVA_INT, JAVA_INT, JAVA_INT, JAVA_LONG));
+    private static final MethodHandle MUNMAP = LinuxDowncalls.find("munmap",
+        FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_LONG));
+    private static final MethodHandle MADVISE = LinuxDowncalls.find("madvise",
+        FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_LONG, JAVA_INT));
 
     private LazyMemory() {
     }
@@ -72,14 +53,6 @@ public final class LazyMemory {
     }
 
     /**
-     * @param bytes the size, at most {@link Integer#MAX_VALUE}.
-     * @return a direct buffer over {@link #allocate(long)}.
-     */
-    public static ByteBuffer allocateBuffer(int bytes) {
-        return allocate(bytes).asByteBuffer();
-    }
-
-    /**
      * Maps the pages of a range now, in one call ({@code MADV_POPULATE_WRITE}, Linux 5.14+), instead of one page
      * fault each when they are first written: a writer that runs ahead of itself this way does not stall on
      * thousands of faults. Does nothing where unavailable.
@@ -100,7 +73,7 @@ public final class LazyMemory {
     }
 
     private static MemorySegment map(long bytes, Arena arena) {
-        if (MMAP == null || bytes <= 0) {
+        if (MMAP == null || MUNMAP == null || bytes <= 0) {
             return null;
         }
         try {
