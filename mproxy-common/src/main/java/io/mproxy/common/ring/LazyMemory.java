@@ -23,6 +23,7 @@ import java.nio.ByteBuffer;
 public final class LazyMemory {
     private static final int PROT_READ_WRITE = 0x1 | 0x2;
     private static final int MAP_PRIVATE_ANONYMOUS_NORESERVE = 0x02 | 0x20 | 0x4000;
+    private static final int MADV_HUGEPAGE = 14;
     private static final int MADV_POPULATE_WRITE = 23;
     private static final MethodHandle MMAP = LinuxDowncalls.find("mmap",
         FunctionDescriptor.of(ADDRESS, ADDRESS, JAVA_LONG, JAVA_INT, JAVA_INT, JAVA_INT, JAVA_LONG));
@@ -32,6 +33,23 @@ public final class LazyMemory {
         FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_LONG, JAVA_INT));
 
     private LazyMemory() {
+    }
+
+    /** @return true where memory is mapped lazily (Linux, the foreign function API enabled); else it is allocated. */
+    public static boolean isAvailable() {
+        return MMAP != null && MUNMAP != null;
+    }
+
+    /**
+     * Asks for transparent huge pages over the whole of {@code memory}: for memory written front to back (a ring),
+     * so that its first pass takes one fault per 2 MiB rather than one per 4 KiB. Advice only; nothing where
+     * refused or unavailable. Not for memory where only the start of each large slot is written: a huge page would
+     * make whole slots resident.
+     *
+     * @param memory from {@link #allocate(long)}.
+     */
+    public static void adviseHugePages(MemorySegment memory) {
+        advise(memory, 0, memory.byteSize(), MADV_HUGEPAGE);
     }
 
     /**
@@ -62,13 +80,17 @@ public final class LazyMemory {
      * @param length its length.
      */
     public static void populate(MemorySegment memory, long offset, long length) {
-        if (MADVISE == null || !memory.isNative()) {
+        advise(memory, offset, length, MADV_POPULATE_WRITE);
+    }
+
+    private static void advise(MemorySegment memory, long offset, long length, int advice) {
+        if (MADVISE == null || !memory.isNative() || length <= 0) {
             return;
         }
         try {
-            int ignored = (int) MADVISE.invokeExact(memory.asSlice(offset, length), length, MADV_POPULATE_WRITE);
+            int ignored = (int) MADVISE.invokeExact(memory.asSlice(offset, length), length, advice);
         } catch (Throwable e) {
-            // the pages are mapped on first write instead
+            // advice only: where refused (no THP, a kernel before 5.14) pages are mapped on first write instead
         }
     }
 
