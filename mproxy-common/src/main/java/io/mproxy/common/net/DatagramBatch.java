@@ -5,6 +5,7 @@ import static java.lang.foreign.ValueLayout.JAVA_INT;
 import static java.lang.foreign.ValueLayout.JAVA_LONG;
 import static java.lang.foreign.ValueLayout.JAVA_SHORT;
 
+import io.mproxy.common.ring.LazyMemory;
 import java.io.IOException;
 import java.lang.foreign.Arena;
 import java.lang.foreign.FunctionDescriptor;
@@ -30,6 +31,14 @@ import java.nio.ByteBuffer;
  * 5.1–6.9 for a C loop of recvfrom and one send per destination. {@link #isAvailable()} is false elsewhere, and
  * callers receive and send one datagram at a time.
  *
+ * <p>A receiver that cuts runs itself may take datagrams that arrive segmented (or coalesced by the network card) as
+ * one message each ({@link #enableCoalescedReceive}, {@code UDP_GRO}); {@link #segmentSize(int)} then says where to
+ * cut. A receive waits for the first datagram until a wake-up ({@link NativeSocket#shutdownInput()}) or the socket's
+ * receive timeout ({@link NativeSocketOptions#setReceiveTimeout}), or does not wait at all.
+ *
+ * <p>The slots are mapped lazily ({@link LazyMemory}): 64 slots of 64 KiB cost one page each while datagrams are
+ * small, not 4 MiB. {@link #data()} holds them all, slot {@code i} at {@link #offset(int)}.
+ *
  * <p>One thread uses a batch at a time. The descriptors come from {@link NativeSocket} (receive) and
  * {@link NativeSocketOptions#descriptor} (connected senders).
  */
@@ -38,14 +47,19 @@ public final class DatagramBatch implements AutoCloseable {
     private static final int MMSGHDR = 64;
     private static final int IOVEC = 16;
     private static final int NAME_SPACE = 32;
+    private static final int CONTROL = 32;
+    private static final int CMSG_DATA = 16;
     private static final int EAGAIN = 11;
     private static final int EINTR = 4;
     private static final int ECONNREFUSED = 111;
     private static final int EIO = 5;
     private static final int EINVAL = 22;
+    private static final int EMSGSIZE = 90;
+    private static final int ENOPROTOOPT = 92;
     private static final int EOPNOTSUPP = 95;
     private static final int SOL_UDP = 17;
     private static final int UDP_SEGMENT = 103;
+    private static final int UDP_GRO = 104;
     /** CMSG_SPACE(sizeof(uint16_t)) and CMSG_LEN(sizeof(uint16_t)) on 64-bit Linux. */
     private static final int SEGMENT_CMSG_SPACE = 24;
     private static final int SEGMENT_CMSG_LEN = 18;
@@ -53,24 +67,19 @@ public final class DatagramBatch implements AutoCloseable {
     private static final int MAX_SEGMENTS = 64;
     /** Bytes per segmented send at most: one UDP length field, less the largest IP and UDP headers. */
     private static final int MAX_SEGMENTED_BYTES = 65_000;
+    private static final int MSG_DONTWAIT = 0x40;
     private static final int MSG_WAITFORONE = 0x10000;
     private static final StructLayout CALL_STATE = Linker.Option.captureStateLayout();
     private static final VarHandle ERRNO = CALL_STATE.varHandle(MemoryLayout.PathElement.groupElement("errno"));
     private static final MethodHandle RECVMMSG;
     private static final MethodHandle SENDMMSG;
     private static final MethodHandle STRERROR;
-    private static final MethodHandle MMAP;
-    private static final MethodHandle MUNMAP;
-    private static final int PROT_READ_WRITE = 3;
-    private static final int MAP_PRIVATE_ANONYMOUS = 0x22;
     private static final int PAGE = 4096;
 
     static {
         MethodHandle recvmmsg = null;
         MethodHandle sendmmsg = null;
         MethodHandle strerror = null;
-        MethodHandle mmap = null;
-        MethodHandle munmap = null;
         String arch = System.getProperty("os.arch", "");
         if (System.getProperty("os.name", "").startsWith("Linux")
             && (arch.equals("amd64") || arch.equals("x86_64") || arch.equals("aarch64"))) {
@@ -83,28 +92,23 @@ public final class DatagramBatch implements AutoCloseable {
                     Linker.Option.captureCallState("errno"));
                 strerror = linker.downcallHandle(linker.defaultLookup().findOrThrow("strerror"),
                     FunctionDescriptor.of(ADDRESS, JAVA_INT));
-                mmap = linker.downcallHandle(linker.defaultLookup().findOrThrow("mmap"),
-                    FunctionDescriptor.of(ADDRESS, ADDRESS, JAVA_LONG, JAVA_INT, JAVA_INT, JAVA_INT, JAVA_LONG));
-                munmap = linker.downcallHandle(linker.defaultLookup().findOrThrow("munmap"),
-                    FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_LONG));
             } catch (RuntimeException | LinkageError e) {
                 recvmmsg = null;
                 sendmmsg = null;
                 strerror = null;
-                mmap = null;
-                munmap = null;
             }
         }
         RECVMMSG = recvmmsg;
         SENDMMSG = sendmmsg;
         STRERROR = strerror;
-        MMAP = mmap;
-        MUNMAP = munmap;
     }
 
     private final int capacity;
     private final Arena arena = Arena.ofShared();
+    private final long stride;
+    private final ByteBuffer data;
     private final MemorySegment receiveHeaders;
+    private final MemorySegment controls;
     private final MemorySegment[] sendIovAt;
     private final MemorySegment[] segmentedAt;
     private final MemorySegment[] segmentCmsgAt;
@@ -113,21 +117,27 @@ public final class DatagramBatch implements AutoCloseable {
     private final MemorySegment state;
     private final ByteBuffer[] views;
     private final int[] lengths;
+    private final int[] segments;
     private int count;
+    /** Headers the kernel filled in the last receive (maybe more than {@link #count}): reset before the next. */
+    private int filled;
 
     /**
      * @param capacity the most datagrams per batch.
-     * @param slotSize the largest datagram (a longer one is cut to this size, as a receive into a buffer is).
+     * @param slotSize the largest datagram (a longer one is cut to this size, as a receive into a buffer is); 64 KiB
+     *                 for a receiver that takes runs coalesced.
      * @throws UnsupportedOperationException when {@link #isAvailable()} is false.
-     * @throws IllegalStateException when the kernel has no memory for the datagrams.
      */
     public DatagramBatch(int capacity, int slotSize) {
         if (!isAvailable()) {
             throw new UnsupportedOperationException("recvmmsg/sendmmsg are not available on this platform");
         }
         this.capacity = capacity;
-        long stride = (slotSize + PAGE - 1L) / PAGE * PAGE;
-        MemorySegment data = mapSlots(capacity * stride);
+        this.stride = (slotSize + PAGE - 1L) / PAGE * PAGE;
+        // mapped, not allocated: an allocation is zeroed and so touched whole, where small datagrams touch one page
+        MemorySegment slots = LazyMemory.allocate(capacity * stride, arena);
+        this.data = slots.asByteBuffer();
+        this.controls = arena.allocate((long) capacity * CONTROL, 8);
         MemorySegment receiveIovecs = arena.allocate((long) capacity * IOVEC, 8);
         MemorySegment names = arena.allocate((long) capacity * NAME_SPACE, 8);
         this.sendIovecs = arena.allocate((long) capacity * IOVEC, 8);
@@ -141,8 +151,9 @@ public final class DatagramBatch implements AutoCloseable {
         this.state = arena.allocate(CALL_STATE);
         this.views = new ByteBuffer[capacity];
         this.lengths = new int[capacity];
+        this.segments = new int[capacity];
         for (int i = 0; i < capacity; i++) {
-            MemorySegment slot = data.asSlice(i * stride, slotSize);
+            MemorySegment slot = slots.asSlice(i * stride, slotSize);
             views[i] = slot.asByteBuffer();
             MemorySegment receiveIov = receiveIovecs.asSlice((long) i * IOVEC, IOVEC);
             receiveIov.set(ADDRESS, 0, slot);
@@ -152,6 +163,8 @@ public final class DatagramBatch implements AutoCloseable {
             received.set(JAVA_INT, 8, NAME_SPACE);
             received.set(ADDRESS, 16, receiveIov);
             received.set(JAVA_LONG, 24, 1);
+            received.set(ADDRESS, 32, controls.asSlice((long) i * CONTROL, CONTROL));
+            received.set(JAVA_LONG, 40, CONTROL);
             MemorySegment sendIov = sendIovecs.asSlice((long) i * IOVEC, IOVEC);
             sendIov.set(ADDRESS, 0, slot);
             sendIovAt[i] = sendIov;
@@ -163,55 +176,56 @@ public final class DatagramBatch implements AutoCloseable {
         }
     }
 
-    /**
-     * Room for datagrams of up to 64 KiB that costs memory only where datagrams land: mapped, not allocated, since
-     * an allocation is zeroed and so touched whole (32 slots of 64 KiB would be 2 MiB of resident memory per
-     * listener, where 1400-byte datagrams touch one page of each slot).
-     */
-    private MemorySegment mapSlots(long size) {
-        MemorySegment mapped;
-        try {
-            mapped = (MemorySegment) MMAP.invokeExact(MemorySegment.NULL, size, PROT_READ_WRITE,
-                MAP_PRIVATE_ANONYMOUS, -1, 0L);
-        } catch (Throwable e) {
-            throw new IllegalStateException("mmap: " + e, e);
-        }
-        if (mapped.address() == -1L) {
-            throw new IllegalStateException("cannot map " + size + " bytes for datagrams");
-        }
-        return mapped.reinterpret(size, arena, segment -> unmap(segment, size));
-    }
-
-    private static void unmap(MemorySegment mapped, long size) {
-        try {
-            int ignored = (int) MUNMAP.invokeExact(mapped, size);
-        } catch (Throwable e) {
-            // the process is the owner either way
-        }
-    }
-
     /** @return true when batches can be used here (Linux on x86-64 or aarch64, the foreign function API enabled). */
     public static boolean isAvailable() {
         return RECVMMSG != null && SENDMMSG != null;
     }
 
     /**
+     * Asks the kernel to hand runs of datagrams that arrive segmented (or coalesced by the network card) over as one
+     * message each ({@code UDP_GRO}); {@link #segmentSize(int)} then says where to cut. Only for receivers that cut,
+     * with slots of 64 KiB.
+     *
+     * @param fd a datagram socket's descriptor.
+     * @return true when the kernel took it (else every message is one datagram, as before).
+     */
+    public static boolean enableCoalescedReceive(int fd) {
+        return NativeSocketOptions.setInt(fd, SOL_UDP, UDP_GRO, 1);
+    }
+
+    /**
      * Replaces the batch with what a blocking socket holds: waits for one datagram, then takes those already queued,
-     * up to the capacity. A wake-up without a datagram ({@link NativeSocket#shutdownInput()}, a signal) gives an
-     * empty batch; an empty datagram is a datagram.
+     * up to the capacity. A wake-up without a datagram ({@link NativeSocket#shutdownInput()}, a signal, the socket's
+     * receive timeout) gives an empty batch; an empty datagram is a datagram.
      *
      * @param fd a bound, blocking datagram socket.
      * @return how many datagrams the batch now holds.
      * @throws IOException on a receive error.
      */
     public int receive(int fd) throws IOException {
-        for (int i = 0; i < count; i++) {
-            receiveHeaders.set(JAVA_INT, (long) i * MMSGHDR + 8, NAME_SPACE);
+        return receive(fd, true);
+    }
+
+    /**
+     * Replaces the batch with what the socket holds, up to the capacity.
+     *
+     * @param fd   a bound datagram socket (blocking, for {@code wait}).
+     * @param wait true to wait for the first message as {@link #receive(int)} does; false not to wait at all.
+     * @return how many messages the batch now holds (0 when none was waiting).
+     * @throws IOException on a receive error.
+     */
+    public int receive(int fd, boolean wait) throws IOException {
+        for (int i = 0; i < filled; i++) {
+            long header = (long) i * MMSGHDR;
+            receiveHeaders.set(JAVA_INT, header + 8, NAME_SPACE);
+            receiveHeaders.set(JAVA_LONG, header + 40, CONTROL);
         }
         count = 0;
+        filled = 0;
         int n;
         try {
-            n = (int) RECVMMSG.invokeExact(state, fd, receiveHeaders, capacity, MSG_WAITFORONE, MemorySegment.NULL);
+            n = (int) RECVMMSG.invokeExact(state, fd, receiveHeaders, capacity, wait ? MSG_WAITFORONE : MSG_DONTWAIT,
+                MemorySegment.NULL);
         } catch (Throwable e) {
             throw new IOException("recvmmsg: " + e, e);
         }
@@ -222,6 +236,7 @@ public final class DatagramBatch implements AutoCloseable {
             }
             throw failure(errno);
         }
+        filled = n;
         for (int i = 0; i < n; i++) {
             long header = (long) i * MMSGHDR;
             // a socket whose reading side was shut wakes its blocked reader with a "datagram" from nobody
@@ -231,6 +246,10 @@ public final class DatagramBatch implements AutoCloseable {
             }
             int length = receiveHeaders.get(JAVA_INT, header + MSGHDR);
             lengths[i] = length;
+            long control = (long) i * CONTROL;
+            segments[i] = receiveHeaders.get(JAVA_LONG, header + 40) >= CMSG_DATA + 4
+                && controls.get(JAVA_INT, control + 8) == SOL_UDP && controls.get(JAVA_INT, control + 12) == UDP_GRO
+                ? controls.get(JAVA_INT, control + CMSG_DATA) : 0;
             views[i].limit(length).position(0);
             sendIovecs.set(JAVA_LONG, (long) i * IOVEC + 8, length);
         }
@@ -249,6 +268,44 @@ public final class DatagramBatch implements AutoCloseable {
      */
     public ByteBuffer datagram(int i) {
         return views[i];
+    }
+
+    /**
+     * @param i 0 to {@link #count()} minus one.
+     * @return the length of message {@code i}.
+     */
+    public int length(int i) {
+        return lengths[i];
+    }
+
+    /**
+     * @param i 0 to {@link #count()} minus one.
+     * @return 0 when message {@code i} is one datagram; else it holds datagrams of this size, the last maybe
+     *         shorter (only after {@link #enableCoalescedReceive(int)}).
+     */
+    public int segmentSize(int i) {
+        return segments[i];
+    }
+
+    /**
+     * @param i 0 to {@link #count()} minus one.
+     * @return how many datagrams message {@code i} holds.
+     */
+    public int datagrams(int i) {
+        return segments[i] > 0 && lengths[i] > segments[i] ? (lengths[i] + segments[i] - 1) / segments[i] : 1;
+    }
+
+    /**
+     * @param i 0 to {@link #count()} minus one.
+     * @return where message {@code i} starts in {@link #data()}.
+     */
+    public int offset(int i) {
+        return (int) (i * stride);
+    }
+
+    /** @return the slots as one buffer (use absolute gets, or a duplicate). */
+    public ByteBuffer data() {
+        return data;
     }
 
     /**
@@ -275,8 +332,9 @@ public final class DatagramBatch implements AutoCloseable {
     }
 
     /**
-     * Sends datagrams {@code from} to the end of the batch, in order, on a connected socket, in one call. With a
-     * {@code maxSegmentSize}, each run of datagrams of one size up to it goes as one segmented send (UDP GSO): the
+     * Sends datagrams {@code from} to the end of the batch, in order, on a connected socket, in one call (each message
+     * one datagram: a socket without {@link #enableCoalescedReceive}). With a {@code maxSegmentSize}, each run of
+     * datagrams of one size up to it (and a shorter one after it) goes as one segmented send (UDP GSO): the
      * kernel builds one buffer and passes it once through its IP output (and on loopback its input) before cutting it
      * into the same datagrams, where each datagram on its own pays the whole path. The receivers see exactly the
      * datagrams of an unsegmented send.
@@ -303,6 +361,11 @@ public final class DatagramBatch implements AutoCloseable {
                     && (run + 1L) * length <= MAX_SEGMENTED_BYTES) {
                     run++;
                 }
+                // the kernel cuts the last segment where the buffer ends: a shorter datagram may close the run
+                if (i + run < count && lengths[i + run] > 0 && lengths[i + run] < length && run < MAX_SEGMENTS
+                    && (run + 1L) * length <= MAX_SEGMENTED_BYTES) {
+                    run++;
+                }
             }
             MemorySegment header = segmentedAt[messages];
             header.set(ADDRESS, 16, sendIovAt[i]);
@@ -318,16 +381,20 @@ public final class DatagramBatch implements AutoCloseable {
             runLengths[messages] = run;
             i += run;
         }
-        int n;
-        try {
-            n = (int) SENDMMSG.invokeExact(state, fd, segmentedAt[0], messages, 0);
-        } catch (Throwable e) {
-            throw new IOException("sendmmsg: " + e, e);
+        int n = 0;
+        int errno = EINTR;
+        while (errno == EINTR) {
+            try {
+                n = (int) SENDMMSG.invokeExact(state, fd, segmentedAt[0], messages, 0);
+            } catch (Throwable e) {
+                throw new IOException("sendmmsg: " + e, e);
+            }
+            errno = n > 0 ? 0 : n < 0 ? (int) ERRNO.get(state, 0L) : EAGAIN;
         }
-        if (n <= 0) {
-            int errno = n < 0 ? (int) ERRNO.get(state, 0L) : EAGAIN;
-            if (runLengths[0] > 1 && (errno == EINVAL || errno == EIO || errno == EOPNOTSUPP)) {
-                throw new SegmentationRefusedException(lengths[from], errno != EINVAL);
+        if (errno != 0) {
+            if (runLengths[0] > 1 && (errno == EINVAL || errno == EMSGSIZE || errno == EIO || errno == EOPNOTSUPP
+                || errno == ENOPROTOOPT)) {
+                throw new SegmentationRefusedException(lengths[from], errno != EINVAL && errno != EMSGSIZE);
             }
             throw failure(errno);
         }

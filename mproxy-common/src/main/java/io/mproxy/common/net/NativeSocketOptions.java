@@ -30,6 +30,7 @@ public final class NativeSocketOptions {
     public static final int SO_RCVBUFFORCE = 33;
     /** TCP_CORK. */
     public static final int TCP_CORK = 3;
+    private static final int SO_RCVTIMEO = 20;
 
     private static final Logger LOG = LoggerFactory.getLogger(NativeSocketOptions.class);
     private static final MethodHandle SETSOCKOPT;
@@ -89,6 +90,28 @@ public final class NativeSocketOptions {
             MemorySegment cell = arena.allocate(JAVA_INT);
             cell.set(JAVA_INT, 0, value);
             return (int) SETSOCKOPT.invokeExact(fd, level, option, cell, (int) JAVA_INT.byteSize()) == 0;
+        } catch (Throwable e) {
+            return false;
+        }
+    }
+
+    /**
+     * Makes a blocking receive on the socket give up after a while ({@code SO_RCVTIMEO}), so that a thread waiting in
+     * a native receive notices a stop request without anyone closing the socket under it.
+     *
+     * @param fd     a socket's descriptor from {@link #descriptor}, or -1.
+     * @param millis the longest wait.
+     * @return true when the kernel took it.
+     */
+    public static boolean setReceiveTimeout(int fd, long millis) {
+        if (fd < 0 || SETSOCKOPT == null) {
+            return false;
+        }
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment timeval = arena.allocate(16, 8);
+            timeval.set(JAVA_LONG, 0, millis / 1000);
+            timeval.set(JAVA_LONG, 8, millis % 1000 * 1000);
+            return (int) SETSOCKOPT.invokeExact(fd, SOL_SOCKET, SO_RCVTIMEO, timeval, 16) == 0;
         } catch (Throwable e) {
             return false;
         }

@@ -95,8 +95,12 @@ public final class UdpFanOut implements DatagramSink, AutoCloseable {
     }
 
     private void failed(int i, IOException e) {
-        counters[i].increment(Counter.SEND_ERRORS);
-        errorLogs[i].warn("cannot send to " + destinations[i].text() + ": {}", Errors.describe(e));
+        failed(counters[i], errorLogs[i], destinations[i].text(), e);
+    }
+
+    private static void failed(Counters counters, RateLimitedLog errorLog, String destination, IOException e) {
+        counters.increment(Counter.SEND_ERRORS);
+        errorLog.warn("cannot send to " + destination + ": {}", Errors.describe(e));
     }
 
     /**
@@ -118,22 +122,44 @@ public final class UdpFanOut implements DatagramSink, AutoCloseable {
                 }
                 continue;
             }
-            int from = 0;
-            while (from < count) {
-                try {
-                    int sent = batch.send(fds[i], from, segmentLimits[i]);
-                    counters[i].add(Counter.DATAGRAMS_OUT, sent);
-                    counters[i].add(Counter.BYTES_OUT, batch.bytes(from, from + sent));
-                    from += sent;
-                } catch (DatagramBatch.SegmentationRefusedException e) {
-                    segmentLimits[i] = e.anySize() ? 0 : e.size() - 1;
-                    LOG.debug("{}: {}; sending those one by one", destinations[i].text(), e.getMessage());
-                } catch (IOException e) {
-                    failed(i, e);
-                    from++;
-                }
+            segmentLimits[i] = send(batch, fds[i], segmentLimits[i], counters[i], errorLogs[i],
+                destinations[i].text());
+        }
+    }
+
+    /**
+     * Sends every datagram of a batch on one connected socket, in order, as {@link #send(DatagramBatch)} does for
+     * each destination: counted ({@link Counter#DATAGRAMS_OUT}, {@link Counter#BYTES_OUT}), a datagram that cannot be
+     * sent counted ({@link Counter#SEND_ERRORS}) and logged, the rest going on.
+     *
+     * @param batch          the datagrams, each one datagram (received without coalescing).
+     * @param fd             a connected datagram socket's descriptor.
+     * @param maxSegmentSize the largest datagram to send segmented (see {@link DatagramBatch#send}), 0 for none.
+     * @param counters       the destination's counters.
+     * @param errorLog       logs a failed send.
+     * @param destination    the destination, for messages.
+     * @return the largest datagram to send segmented next time: lower when the kernel refused a size.
+     */
+    public static int send(DatagramBatch batch, int fd, int maxSegmentSize, Counters counters,
+                           RateLimitedLog errorLog, String destination) {
+        int limit = maxSegmentSize;
+        int count = batch.count();
+        int from = 0;
+        while (from < count) {
+            try {
+                int sent = batch.send(fd, from, limit);
+                counters.add(Counter.DATAGRAMS_OUT, sent);
+                counters.add(Counter.BYTES_OUT, batch.bytes(from, from + sent));
+                from += sent;
+            } catch (DatagramBatch.SegmentationRefusedException e) {
+                limit = e.anySize() ? 0 : e.size() - 1;
+                LOG.debug("{}: {}; sending those one by one", destination, e.getMessage());
+            } catch (IOException e) {
+                failed(counters, errorLog, destination, e);
+                from++;
             }
         }
+        return limit;
     }
 
     private int[] descriptors() {

@@ -1,18 +1,10 @@
 package io.mproxy.common.ring;
 
-import static java.lang.foreign.ValueLayout.ADDRESS;
-import static java.lang.foreign.ValueLayout.JAVA_INT;
-import static java.lang.foreign.ValueLayout.JAVA_LONG;
-
-import io.mproxy.common.net.LinuxDowncalls;
-import java.lang.foreign.Arena;
-import java.lang.foreign.FunctionDescriptor;
 import java.lang.foreign.MemorySegment;
-import java.lang.invoke.MethodHandle;
 import java.nio.ByteBuffer;
 
 /**
- * The memory of a {@link DatagramRing}: anonymous memory mapped on Linux (through the foreign function API), so that
+ * The memory of a {@link DatagramRing}: {@link LazyMemory}, mapped on Linux through the foreign function API, so that
  * it costs nothing until used, with transparent huge pages asked for; elsewhere a direct buffer.
  *
  * <p>Why: {@code ByteBuffer.allocateDirect} zeroes the whole ring at start, so an idle server held its 64 MiB ring
@@ -26,18 +18,6 @@ final class RingMemory {
     static final int INITIAL_POPULATE = 4 << 20;
     /** The transparent huge page size on x86-64 and aarch64 (4 KiB pages); also a multiple of any page size. */
     private static final long HUGE_PAGE = 2 << 20;
-    private static final int PROT_READ = 1;
-    private static final int PROT_WRITE = 2;
-    private static final int MAP_PRIVATE = 2;
-    private static final int MAP_ANONYMOUS = 0x20;
-    private static final int MADV_HUGEPAGE = 14;
-    private static final int MADV_POPULATE_WRITE = 23;
-    private static final MethodHandle MMAP = LinuxDowncalls.find("mmap",
-        FunctionDescriptor.of(ADDRESS, ADDRESS, JAVA_LONG, JAVA_INT, JAVA_INT, JAVA_INT, JAVA_LONG));
-    private static final MethodHandle MUNMAP = LinuxDowncalls.find("munmap",
-        FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_LONG));
-    private static final MethodHandle MADVISE = LinuxDowncalls.find("madvise",
-        FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_LONG, JAVA_INT));
 
     private final ByteBuffer buffer;
     private final MemorySegment segment;
@@ -53,45 +33,16 @@ final class RingMemory {
      * @return mapped memory (freed when unreachable), or a direct buffer where mapping is unavailable or fails.
      */
     static RingMemory allocate(int capacity) {
-        MemorySegment mapped = MMAP == null || MUNMAP == null || MADVISE == null ? MemorySegment.NULL
-            : map(capacity);
-        if (mapped.equals(MemorySegment.NULL)) {
+        if (!LazyMemory.isAvailable()) {
             RingMemory memory = new RingMemory(ByteBuffer.allocateDirect(capacity), null);
             memory.populated = capacity;
             return memory;
         }
-        MemorySegment segment = mapped.reinterpret(capacity, Arena.ofAuto(), RingMemory::unmap);
-        madvise(segment, 0, capacity, MADV_HUGEPAGE);
+        MemorySegment segment = LazyMemory.allocate(capacity);
+        LazyMemory.adviseHugePages(segment);
         RingMemory memory = new RingMemory(segment.asByteBuffer(), segment);
         memory.populate(Math.min(capacity, INITIAL_POPULATE));
         return memory;
-    }
-
-    private static MemorySegment map(long capacity) {
-        try {
-            MemorySegment address = (MemorySegment) MMAP.invokeExact(MemorySegment.NULL, capacity,
-                PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0L);
-            return address.address() == -1L ? MemorySegment.NULL : address;
-        } catch (Throwable e) {
-            return MemorySegment.NULL;
-        }
-    }
-
-    private static void unmap(MemorySegment segment) {
-        try {
-            int ignored = (int) MUNMAP.invokeExact(segment, segment.byteSize());
-        } catch (Throwable e) {
-            // the process is leaking one ring's address space at worst
-        }
-    }
-
-    private static void madvise(MemorySegment segment, long offset, long length, int advice) {
-        try {
-            // advice only: where refused (no THP, a kernel before 5.14), pages fault in on first write instead
-            int ignored = (int) MADVISE.invokeExact(segment.asSlice(offset, length), length, advice);
-        } catch (Throwable e) {
-            // as above
-        }
     }
 
     /** @return the ring's bytes. */
@@ -111,7 +62,7 @@ final class RingMemory {
         if (to <= populated) {
             return;
         }
-        madvise(segment, populated, to - populated, MADV_POPULATE_WRITE);
+        LazyMemory.populate(segment, populated, to - populated);
         populated = to;
     }
 

@@ -1,2 +1,2 @@
-/** Bounded, allocation-free hand-off of datagrams from one reader thread to one writer thread. */
+/** Bounded, allocation-free hand-off of datagrams between threads, and lazily mapped memory for rings and batches. */
 package io.mproxy.common.ring;

@@ -18,7 +18,10 @@ import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
-/** recvmmsg/sendmmsg batches on real loopback sockets, and {@link UdpFanOut#send(DatagramBatch)}. */
+/**
+ * recvmmsg/sendmmsg batches on real loopback sockets (segmented sends, coalesced receives), and
+ * {@link UdpFanOut#send(DatagramBatch)}.
+ */
 class DatagramBatchTest {
     private static final InetAddress LOOPBACK = InetAddress.getLoopbackAddress();
 
@@ -124,7 +127,7 @@ class DatagramBatchTest {
              DatagramBatch batch = new DatagramBatch(16, 2048)) {
             int fd = NativeSocketOptions.descriptor(connected);
             assumeTrue(DatagramBatch.canSegment(fd), "this kernel has no UDP GSO");
-            // runs: the empty one alone, a-e together, f alone (shorter), g-k together
+            // runs: the empty one alone, a-e together with the shorter f closing the run, g-k together
             List<String> texts = new ArrayList<>(List.of(""));
             for (char c : "abcdefghijk".toCharArray()) {
                 texts.add(String.valueOf(c).repeat(c == 'f' ? 90 : 100));
@@ -142,6 +145,56 @@ class DatagramBatchTest {
                 got.add(receive(output));
             }
             assertThat(got).containsExactlyElementsOf(texts);
+        }
+    }
+
+    @Test
+    void shouldCutARunReceivedCoalescedIntoTheDatagramsSent() throws Exception {
+        try (DatagramChannel input = bound(); DatagramChannel output = bound();
+             DatagramChannel sender = DatagramChannel.open();
+             DatagramChannel connected = DatagramChannel.open().connect(output.getLocalAddress());
+             DatagramBatch batch = new DatagramBatch(16, 2048);
+             DatagramBatch coalesced = new DatagramBatch(4, 64 << 10)) {
+            int fd = NativeSocketOptions.descriptor(connected);
+            int outputFd = NativeSocketOptions.descriptor(output);
+            assumeTrue(DatagramBatch.canSegment(fd), "this kernel has no UDP GSO");
+            assumeTrue(DatagramBatch.enableCoalescedReceive(outputFd), "this kernel has no UDP GRO");
+            List<String> texts = new ArrayList<>();
+            for (char c : "abcdefghi".toCharArray()) {
+                texts.add(String.valueOf(c).repeat(c == 'i' ? 60 : 100));
+            }
+            queue(sender, input, texts.toArray(String[]::new));
+            receive(input, batch, 9);
+            int sent = 0;
+            while (sent < 9) {
+                sent += batch.send(fd, sent, 2048);
+            }
+
+            List<String> got = new ArrayList<>();
+            List<String> messages = new ArrayList<>();
+            Await.until("9 datagrams", () -> {
+                int n = receiveNow(coalesced, outputFd);
+                for (int i = 0; i < n; i++) {
+                    int segment = coalesced.segmentSize(i);
+                    messages.add(segment + "x" + coalesced.datagrams(i));
+                    int end = coalesced.offset(i) + coalesced.length(i);
+                    for (int at = coalesced.offset(i); at < end; at += segment > 0 ? segment : end - at) {
+                        int length = segment > 0 ? Math.min(segment, end - at) : end - at;
+                        got.add(StandardCharsets.US_ASCII.decode(coalesced.data().slice(at, length)).toString());
+                    }
+                }
+                return got.size() >= 9;
+            });
+            assertThat(got).containsExactlyElementsOf(texts);
+            assertThat(messages).containsExactly("100x9");
+        }
+    }
+
+    private static int receiveNow(DatagramBatch batch, int fd) {
+        try {
+            return batch.receive(fd, false);
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException(e);
         }
     }
 

@@ -1,6 +1,6 @@
 package io.mproxy.reverseproxy.broadcast;
 
-import io.mproxy.reverseproxy.net.LazyMemory;
+import io.mproxy.common.ring.LazyMemory;
 import java.lang.foreign.MemorySegment;
 import java.lang.invoke.VarHandle;
 import java.nio.ByteBuffer;

@@ -2,11 +2,11 @@ package io.mproxy.reverseproxy.broadcast;
 
 import io.mproxy.common.framing.Framing;
 import io.mproxy.common.framing.StreamFramer;
+import io.mproxy.common.net.DatagramBatch;
 import io.mproxy.common.net.Endpoint;
 import io.mproxy.common.stats.Counter;
 import io.mproxy.common.stats.Counters;
 import io.mproxy.reverseproxy.net.BatchReceiveLoop;
-import io.mproxy.reverseproxy.net.DatagramBatch;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.DatagramChannel;
@@ -46,7 +46,7 @@ public final class GroupReader implements BatchReceiveLoop.Handler, AutoCloseabl
 
     /** @return the largest record any datagram makes: the largest UDP payload, a length prefix and a newline. */
     public static int maxRecord() {
-        return StreamFramer.LENGTH_PREFIX + DatagramBatch.SLOT + 1;
+        return StreamFramer.LENGTH_PREFIX + BatchReceiveLoop.SLOT + 1;
     }
 
     /** @return datagrams and bytes received from the group, and errors. */

@@ -2,6 +2,7 @@ package io.mproxy.reverseproxy.input;
 
 import io.mproxy.common.framing.DatagramSink;
 import io.mproxy.common.io.StdoutTee;
+import io.mproxy.common.net.DatagramBatch;
 import io.mproxy.common.net.Endpoint;
 import io.mproxy.common.net.NativeSocketOptions;
 import io.mproxy.common.net.UdpChannels;
@@ -9,7 +10,6 @@ import io.mproxy.common.net.UdpFanOut;
 import io.mproxy.common.stats.Counter;
 import io.mproxy.common.stats.Counters;
 import io.mproxy.common.stats.RateLimitedLog;
-import io.mproxy.reverseproxy.net.DatagramBatch;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.DatagramChannel;
@@ -33,6 +33,8 @@ public final class GroupSender implements AutoCloseable {
     private final int batchFd;
     private final StdoutTee tee;
     private final RateLimitedLog errorLog = new RateLimitedLog(LOG, 1000);
+    /** The largest datagram sent segmented: lowered when the kernel refuses a size. */
+    private int segmentLimit = UdpChannels.MAX_UDP_PAYLOAD;
 
     /**
      * @param group          sends to the group (and counts, per destination); its first destination is the group.
@@ -77,31 +79,23 @@ public final class GroupSender implements AutoCloseable {
     }
 
     /**
-     * Sends a received batch as it lies, with one {@code sendmmsg} (only where {@link #sendsBatches()}).
+     * Sends a received batch as it lies, with one {@code sendmmsg} (only where {@link #sendsBatches()}), runs of
+     * datagrams of one size segmented (UDP GSO) even to the group: the group reader takes them coalesced.
      *
      * @param batch   the datagrams.
      * @param count   how many.
      * @param input   the input's counters.
      * @param teeView a duplicate of {@code batch.data()} for the tee (the caller's, so nothing is allocated here).
-     * @throws IOException when the call itself cannot be made.
      */
-    public void send(DatagramBatch batch, int count, Counters input, ByteBuffer teeView) throws IOException {
+    public void send(DatagramBatch batch, int count, Counters input, ByteBuffer teeView) {
         input.add(Counter.DATAGRAMS_OUT, count);
-        long bytes = 0;
-        for (int i = 0; i < count; i++) {
-            bytes += batch.length(i);
-            if (tee != null) {
+        if (tee != null) {
+            for (int i = 0; i < count; i++) {
                 int offset = batch.offset(i);
                 tee.copy(teeView.limit(offset + batch.length(i)).position(offset));
             }
         }
-        int refused = batch.send(batchFd, count);
-        groupCounters.add(Counter.DATAGRAMS_OUT, count - refused);
-        groupCounters.add(Counter.BYTES_OUT, bytes - batch.refusedBytes());
-        if (refused > 0) {
-            groupCounters.add(Counter.SEND_ERRORS, refused);
-            errorLog.warn("cannot send to " + groupEndpoint.text() + ": {}", batch.lastError());
-        }
+        segmentLimit = UdpFanOut.send(batch, batchFd, segmentLimit, groupCounters, errorLog, groupEndpoint.text());
     }
 
     @Override

@@ -1,10 +1,10 @@
 package io.mproxy.reverseproxy.input;
 
+import io.mproxy.common.net.DatagramBatch;
 import io.mproxy.common.net.Endpoint;
 import io.mproxy.common.stats.Counter;
 import io.mproxy.common.stats.Counters;
 import io.mproxy.reverseproxy.net.BatchReceiveLoop;
-import io.mproxy.reverseproxy.net.DatagramBatch;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.DatagramChannel;

@@ -2,6 +2,7 @@ package io.mproxy.reverseproxy.net;
 
 import io.mproxy.common.Errors;
 import io.mproxy.common.lifecycle.Threads;
+import io.mproxy.common.net.DatagramBatch;
 import io.mproxy.common.net.KernelDrops;
 import io.mproxy.common.net.NativeSocketOptions;
 import io.mproxy.common.net.UdpChannels;
@@ -30,6 +31,8 @@ import org.slf4j.LoggerFactory;
 public final class BatchReceiveLoop implements AutoCloseable {
     /** Datagrams per receive call. */
     public static final int BATCH = 64;
+    /** Bytes per slot: room for the largest UDP payload, IPv4 or IPv6, and for a coalesced run. */
+    public static final int SLOT = 64 << 10;
     private static final Logger LOG = LoggerFactory.getLogger(BatchReceiveLoop.class);
     private static final long WAIT_MILLIS = 100;
     private static final long DRAIN_NANOS = 2_000_000_000L;
@@ -84,14 +87,14 @@ public final class BatchReceiveLoop implements AutoCloseable {
         this.counters = Objects.requireNonNull(counters, "counters");
         this.handler = Objects.requireNonNull(handler, "handler");
         int descriptor = NativeSocketOptions.descriptor(channel);
-        DatagramBatch batched = descriptor >= 0 ? DatagramBatch.allocate(BATCH) : null;
+        DatagramBatch batched = descriptor >= 0 && DatagramBatch.isAvailable() ? new DatagramBatch(BATCH, SLOT) : null;
         if (batched != null && coalesced) {
             DatagramBatch.enableCoalescedReceive(descriptor);
         }
         this.fd = descriptor;
         this.batch = batched;
-        this.single = batched == null ? ByteBuffer.allocateDirect(DatagramBatch.SLOT) : null;
-        if (batched != null && batched.receiveTimeout(descriptor, WAIT_MILLIS)) {
+        this.single = batched == null ? ByteBuffer.allocateDirect(SLOT) : null;
+        if (batched != null && NativeSocketOptions.setReceiveTimeout(descriptor, WAIT_MILLIS)) {
             channel.configureBlocking(true);
             this.selector = null;
         } else {

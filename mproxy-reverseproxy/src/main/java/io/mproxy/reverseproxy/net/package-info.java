@@ -1,2 +1,2 @@
-/** Sockets and native memory: TCP accepting, batched UDP receive and send (recvmmsg/sendmmsg), lazily mapped rings. */
+/** Sockets: TCP accepting, and a thread draining a UDP socket in batches (recvmmsg, UDP GRO). */
 package io.mproxy.reverseproxy.net;
