@@ -18,6 +18,7 @@ import java.lang.invoke.VarHandle;
 import java.net.PortUnreachableException;
 import java.net.SocketException;
 import java.nio.ByteBuffer;
+import java.util.Set;
 
 /**
  * Up to {@code capacity} datagrams in native memory, received with one {@code recvmmsg} and sent on with one
@@ -71,37 +72,18 @@ public final class DatagramBatch implements AutoCloseable {
     private static final int MSG_WAITFORONE = 0x10000;
     private static final StructLayout CALL_STATE = Linker.Option.captureStateLayout();
     private static final VarHandle ERRNO = CALL_STATE.varHandle(MemoryLayout.PathElement.groupElement("errno"));
-    private static final MethodHandle RECVMMSG;
-    private static final MethodHandle SENDMMSG;
-    private static final MethodHandle STRERROR;
+    /** The msghdr offsets below are those of 64-bit Linux on x86-64 and aarch64; elsewhere batches are off. */
+    private static final boolean KNOWN_LAYOUT = Set.of("amd64", "x86_64", "aarch64")
+        .contains(System.getProperty("os.arch", ""));
+    private static final FunctionDescriptor MMSG_CALL = FunctionDescriptor.of(JAVA_INT, JAVA_INT, ADDRESS, JAVA_INT,
+        JAVA_INT);
+    private static final MethodHandle RECVMMSG = KNOWN_LAYOUT ? LinuxDowncalls.find("recvmmsg",
+        MMSG_CALL.appendArgumentLayouts(ADDRESS), Linker.Option.captureCallState("errno")) : null;
+    private static final MethodHandle SENDMMSG = KNOWN_LAYOUT ? LinuxDowncalls.find("sendmmsg", MMSG_CALL,
+        Linker.Option.captureCallState("errno")) : null;
+    private static final MethodHandle STRERROR = LinuxDowncalls.find("strerror",
+        FunctionDescriptor.of(ADDRESS, JAVA_INT));
     private static final int PAGE = 4096;
-
-    static {
-        MethodHandle recvmmsg = null;
-        MethodHandle sendmmsg = null;
-        MethodHandle strerror = null;
-        String arch = System.getProperty("os.arch", "");
-        if (System.getProperty("os.name", "").startsWith("Linux")
-            && (arch.equals("amd64") || arch.equals("x86_64") || arch.equals("aarch64"))) {
-            try {
-                Linker linker = Linker.nativeLinker();
-                FunctionDescriptor mmsg = FunctionDescriptor.of(JAVA_INT, JAVA_INT, ADDRESS, JAVA_INT, JAVA_INT);
-                recvmmsg = linker.downcallHandle(linker.defaultLookup().findOrThrow("recvmmsg"),
-                    mmsg.appendArgumentLayouts(ADDRESS), Linker.Option.captureCallState("errno"));
-                sendmmsg = linker.downcallHandle(linker.defaultLookup().findOrThrow("sendmmsg"), mmsg,
-                    Linker.Option.captureCallState("errno"));
-                strerror = linker.downcallHandle(linker.defaultLookup().findOrThrow("strerror"),
-                    FunctionDescriptor.of(ADDRESS, JAVA_INT));
-            } catch (RuntimeException | LinkageError e) {
-                recvmmsg = null;
-                sendmmsg = null;
-                strerror = null;
-            }
-        }
-        RECVMMSG = recvmmsg;
-        SENDMMSG = sendmmsg;
-        STRERROR = strerror;
-    }
 
     private final int capacity;
     private final Arena arena = Arena.ofShared();

@@ -3,7 +3,6 @@ package io.mproxy.common.net;
 import static java.lang.foreign.ValueLayout.JAVA_INT;
 
 import java.lang.foreign.FunctionDescriptor;
-import java.lang.foreign.Linker;
 import java.lang.invoke.MethodHandle;
 import java.nio.channels.NetworkChannel;
 
@@ -17,33 +16,11 @@ import java.nio.channels.NetworkChannel;
  */
 public final class NativeSocket implements AutoCloseable {
     private static final int SHUT_RD = 0;
-    private static final MethodHandle DUP;
-    private static final MethodHandle SHUTDOWN;
-    private static final MethodHandle CLOSE;
-
-    static {
-        MethodHandle dup = null;
-        MethodHandle shutdown = null;
-        MethodHandle close = null;
-        if (System.getProperty("os.name", "").startsWith("Linux")) {
-            try {
-                Linker linker = Linker.nativeLinker();
-                dup = linker.downcallHandle(linker.defaultLookup().findOrThrow("dup"),
-                    FunctionDescriptor.of(JAVA_INT, JAVA_INT));
-                shutdown = linker.downcallHandle(linker.defaultLookup().findOrThrow("shutdown"),
-                    FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_INT));
-                close = linker.downcallHandle(linker.defaultLookup().findOrThrow("close"),
-                    FunctionDescriptor.of(JAVA_INT, JAVA_INT));
-            } catch (RuntimeException | LinkageError e) {
-                dup = null;
-                shutdown = null;
-                close = null;
-            }
-        }
-        DUP = dup;
-        SHUTDOWN = shutdown;
-        CLOSE = close;
-    }
+    private static final MethodHandle DUP = LinuxDowncalls.find("dup", FunctionDescriptor.of(JAVA_INT, JAVA_INT));
+    private static final MethodHandle SHUTDOWN = LinuxDowncalls.find("shutdown",
+        FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_INT));
+    private static final MethodHandle CLOSE = LinuxDowncalls.find("close",
+        FunctionDescriptor.of(JAVA_INT, JAVA_INT));
 
     private final int fd;
     private boolean closed;
