@@ -1,10 +1,11 @@
 package io.mproxy.relay.listen;
 
+import io.mproxy.common.net.DatagramBatch;
 import io.mproxy.common.net.Endpoint;
 import io.mproxy.common.net.KernelDrops;
 import io.mproxy.common.net.MulticastSettings;
 import io.mproxy.common.net.NetFormat;
-import io.mproxy.common.net.RecvMmsg;
+import io.mproxy.common.net.NativeSocketOptions;
 import io.mproxy.common.net.UdpChannels;
 import java.io.IOException;
 import java.net.InetSocketAddress;
@@ -17,14 +18,16 @@ import java.nio.channels.Selector;
 public final class UdpSource implements DatagramSource {
     private static final long WAIT_MILLIS = 100;
 
-    private final DatagramChannel channel;
-    private final Selector selector;
     private static final int BATCH = 64;
     /** {@code -Dmproxy.relay.recvmmsg=false} receives one datagram per syscall (for measuring what batching buys). */
     private static final boolean BATCHED = Boolean.parseBoolean(System.getProperty("mproxy.relay.recvmmsg", "true"));
 
+    private final DatagramChannel channel;
+    private final Selector selector;
     private final InetSocketAddress bound;
-    private final RecvMmsg batch;
+    /** Null where recvmmsg cannot be used: then one datagram per receive. */
+    private final DatagramBatch batch;
+    private final int fd;
     private int received;
     private int next;
 
@@ -32,7 +35,9 @@ public final class UdpSource implements DatagramSource {
         this.channel = channel;
         this.selector = selector;
         this.bound = (InetSocketAddress) channel.getLocalAddress();
-        this.batch = BATCHED ? RecvMmsg.of(channel, BATCH, UdpChannels.MAX_UDP_PAYLOAD) : null;
+        this.fd = NativeSocketOptions.descriptor(channel);
+        this.batch = BATCHED && fd >= 0 && DatagramBatch.isAvailable()
+            ? new DatagramBatch(BATCH, UdpChannels.MAX_UDP_PAYLOAD) : null;
     }
 
     /**
@@ -63,17 +68,20 @@ public final class UdpSource implements DatagramSource {
         }
         if (next == received) {
             next = 0;
-            received = batch.receive();
+            received = batch.receive(fd, false);
             if (received == 0 && wait) {
                 selector.select(WAIT_MILLIS);
                 selector.selectedKeys().clear();
-                received = batch.receive();
+                received = batch.receive(fd, false);
             }
             if (received == 0) {
                 return -1;
             }
         }
-        return batch.copy(next++, into);
+        ByteBuffer datagram = batch.datagram(next++);
+        int length = datagram.remaining();
+        into.put(datagram);
+        return length;
     }
 
     private int receiveOne(ByteBuffer into, boolean wait) throws IOException {
