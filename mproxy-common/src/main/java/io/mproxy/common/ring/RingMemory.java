@@ -11,9 +11,10 @@ import java.nio.ByteBuffer;
  * in RAM. Mapped lazily, a page is faulted in when first written, which on the receiving thread costs time the socket
  * buffer must cover; so the consumer faults pages in ahead of the producer ({@link #populate}, {@code
  * MADV_POPULATE_WRITE}, which never changes what a page holds), and the first {@link #INITIAL_POPULATE} bytes are
- * faulted in at once. With 2 MiB pages the whole ring is 32 faults.
+ * faulted in at once. With 2 MiB pages the whole ring is 32 faults. Public for rings other than {@link DatagramRing}
+ * (the relay's); not thread-safe: one thread populates, or callers lock.
  */
-final class RingMemory {
+public final class RingMemory {
     /** Bytes faulted in when the ring is made, for the first burst before the consumer has run. */
     static final int INITIAL_POPULATE = 4 << 20;
     /** The transparent huge page size on x86-64 and aarch64 (4 KiB pages); also a multiple of any page size. */
@@ -32,7 +33,7 @@ final class RingMemory {
      * @param capacity bytes.
      * @return mapped memory (freed when unreachable), or a direct buffer where mapping is unavailable or fails.
      */
-    static RingMemory allocate(int capacity) {
+    public static RingMemory allocate(int capacity) {
         if (!LazyMemory.isAvailable()) {
             RingMemory memory = new RingMemory(ByteBuffer.allocateDirect(capacity), null);
             memory.populated = capacity;
@@ -46,7 +47,7 @@ final class RingMemory {
     }
 
     /** @return the ring's bytes. */
-    ByteBuffer buffer() {
+    public ByteBuffer buffer() {
         return buffer;
     }
 
@@ -56,7 +57,7 @@ final class RingMemory {
      *
      * @param end the offset up to which pages should be present.
      */
-    void populate(long end) {
+    public void populate(long end) {
         // madvise wants a page-aligned start: advance in whole huge pages
         long to = Math.min((end + HUGE_PAGE - 1) & -HUGE_PAGE, buffer.capacity());
         if (to <= populated) {
@@ -67,7 +68,7 @@ final class RingMemory {
     }
 
     /** @return true once every page has been faulted in. */
-    boolean isPopulated() {
+    public boolean isPopulated() {
         return populated >= buffer.capacity();
     }
 }

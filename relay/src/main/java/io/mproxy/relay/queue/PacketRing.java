@@ -1,5 +1,6 @@
 package io.mproxy.relay.queue;
 
+import io.mproxy.common.ring.RingMemory;
 import io.mproxy.common.ring.Wakeup;
 import java.nio.ByteBuffer;
 import java.util.Arrays;
@@ -13,6 +14,11 @@ import java.util.concurrent.atomic.AtomicLong;
  * <p>A record is {@code [8-byte receive time (nanoTime)][4-byte big-endian length][payload]}, 4-byte aligned, so the
  * length and payload are exactly the {@code length} framing's wire format and a worker writes them straight from the
  * ring. A record never wraps: a length of -1 (or fewer than 12 bytes left) means "continue at the start".
+ *
+ * <p>The buffer is {@link RingMemory}: mapped, so an idle relay does not hold its {@code queue_limit} (64 MiB) in RAM
+ * ({@code allocateDirect} zeroed, and so made resident, all of it at start). Its pages are faulted in as traffic first
+ * fills the ring, by the consumers, {@link #POPULATE_AHEAD} ahead of the producer, so that the listener thread does
+ * not stall on page faults while its socket buffer fills.
  */
 public final class PacketRing {
     /** Bytes before the payload. */
@@ -20,7 +26,10 @@ public final class PacketRing {
     /** Offset of the length within a record. */
     public static final int LENGTH_OFFSET = 8;
     private static final int PADDING = -1;
+    /** How far ahead of the producer the consumers fault in the ring's pages during its first pass. */
+    private static final long POPULATE_AHEAD = 16 << 20;
 
+    private final RingMemory memory;
     private final ByteBuffer buffer;
     private final int capacity;
     private final int maxRecord;
@@ -28,6 +37,7 @@ public final class PacketRing {
     private final AtomicLong publishedCount = new AtomicLong();
     private final ByteBuffer producerView;
     private volatile Cursor[] cursors = new Cursor[0];
+    private volatile boolean populated;
     private long producerTail;
     private long producerCount;
     private long freeUpTo;
@@ -45,7 +55,9 @@ public final class PacketRing {
         }
         this.capacity = aligned;
         this.maxRecord = maxRecord;
-        this.buffer = ByteBuffer.allocateDirect(aligned);
+        this.memory = RingMemory.allocate(aligned);
+        this.buffer = memory.buffer();
+        this.populated = memory.isPopulated();
         this.producerView = buffer.duplicate();
         this.freeUpTo = aligned;
     }
@@ -142,6 +154,21 @@ public final class PacketRing {
         return published.getAcquire();
     }
 
+    /**
+     * Consumers, when a record waits: until the whole ring has been faulted in once, faults in the pages up to
+     * {@link #POPULATE_AHEAD} past what was published; afterwards one volatile read. Consumers take turns (the memory
+     * is not thread-safe).
+     */
+    private void populateAhead() {
+        if (populated) {
+            return;
+        }
+        synchronized (memory) {
+            memory.populate(published.getAcquire() + POPULATE_AHEAD);
+            populated = memory.isPopulated();
+        }
+    }
+
     private static int align(int n) {
         return (n + 3) & ~3;
     }
@@ -190,6 +217,7 @@ public final class PacketRing {
             if (read >= limit) {
                 return -1;
             }
+            ring.populateAhead();
             int index = (int) (read % ring.capacity);
             int left = ring.capacity - index;
             if (left < HEADER || ring.buffer.getInt(index + LENGTH_OFFSET) == PADDING) {

@@ -1,6 +1,7 @@
 package io.mproxy.relay.spill;
 
 import io.mproxy.common.Errors;
+import io.mproxy.common.ring.LazyMemory;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
@@ -94,8 +95,9 @@ public final class SpillStore implements AutoCloseable {
         this.maxBytes = maxBytes;
         this.segmentBytes = segmentBytes;
         int bufferSize = Math.max(1 << 20, 2 * (maxRecord + OVERHEAD));
-        this.writeBuffer = ByteBuffer.allocateDirect(bufferSize);
-        this.readBuffer = ByteBuffer.allocateDirect(bufferSize);
+        // mapped lazily: a destination that never spills does not hold these 2 MiB in RAM
+        this.writeBuffer = LazyMemory.allocate(bufferSize).asByteBuffer();
+        this.readBuffer = LazyMemory.allocate(bufferSize).asByteBuffer();
         this.readView = readBuffer.duplicate();
         this.batchSizes = new int[maxBatch];
         this.maxRecord = maxRecord;

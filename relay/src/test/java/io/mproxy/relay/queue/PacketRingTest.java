@@ -65,6 +65,45 @@ class PacketRingTest {
         assertThat(read(ring, cursor)).isEqualTo(2);
     }
 
+    @Test
+    void shouldKeepEveryByteWhenALargeRingIsFaultedInWhileItFills() {
+        // larger than the pages mapped at start plus those faulted in ahead of the producer: the first pass runs into
+        // pages the consumers fault in, the second over pages that hold the first pass's records
+        int capacity = 32 << 20;
+        PacketRing ring = new PacketRing(capacity, MAX);
+        PacketRing.Cursor first = ring.attach();
+        PacketRing.Cursor second = ring.attach();
+        ByteBuffer bytes = ring.duplicateBuffer();
+        int records = 2 * capacity / (MAX + PacketRing.HEADER);
+        for (int i = 0; i < records; i++) {
+            ByteBuffer view = ring.claim();
+            view.putInt(i);
+            while (view.hasRemaining()) {
+                view.put((byte) i);
+            }
+            ring.commit(MAX, i);
+            for (PacketRing.Cursor cursor : new PacketRing.Cursor[] {first, second}) {
+                int index = cursor.peek();
+                assertThat(cursor.length(index)).isEqualTo(MAX);
+                assertThat(bytes.getInt(index + PacketRing.HEADER)).isEqualTo(i);
+                assertThat(firstWrongByte(bytes, index + PacketRing.HEADER + 4, MAX - 4, (byte) i)).isEqualTo(-1);
+                cursor.advance();
+                cursor.release();
+            }
+        }
+        assertThat(first.peek()).isEqualTo(-1);
+        assertThat(second.readCount()).isEqualTo(records);
+    }
+
+    private static int firstWrongByte(ByteBuffer bytes, int from, int length, byte expected) {
+        for (int at = from; at < from + length; at++) {
+            if (bytes.get(at) != expected) {
+                return at;
+            }
+        }
+        return -1;
+    }
+
     private static void publish(PacketRing ring, int value) {
         ByteBuffer view = ring.claim();
         assertThat(view).isNotNull();
