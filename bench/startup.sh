@@ -43,12 +43,17 @@ timing() {
   fi
 }
 
-# idle_rss ARGS...: starts the command, waits one second after its listener is up, prints "RSS_KB CPU_S".
+# idle_rss ARGS...: starts the command, waits one second after it is up, prints "RSS_KB CPU_S". Up: its INFO line
+# (listening, sending, connected) or, for the client, which logs nothing when it starts, its first socket.
 idle_rss() {
   local pid stats
   "$@" </dev/null >/dev/null 2>"$bench_work/idle.err" &
   pid=$!
-  for _ in $(seq 100); do grep -q "listening on\|sending to\|connected" "$bench_work/idle.err" && break; sleep 0.05; done
+  for _ in $(seq 100); do
+    grep -q "listening on\|sending to\|connected" "$bench_work/idle.err" && break
+    [ "$(basename "$1")" = mproxy-client ] && ls -l "/proc/$pid/fd" 2>/dev/null | grep -q 'socket:' && break
+    sleep 0.05
+  done
   sleep "${IDLE_WAIT:-1}"
   stats=$(bench_proc_stats $pid)
   echo "$(awk '/^VmRSS:/ {print $2}' "/proc/$pid/status") ${stats% *}"

@@ -24,8 +24,13 @@ started=$(date +%s%N)
 # Flags every binary needs (TcpCork and the socket options go through FFM) and the flags chosen for small,
 # short-lived network tools; README.md says why. The archive is dumped with the same flags: CDS refuses its module
 # graph when --enable-native-access differs (and whenever --add-exports is given, which is why there is none).
+# The two methods left to the interpreter are the class-file API's stack map computation, run while the JDK generates
+# the foreign function stubs and method handle classes at start: C1 compiling them took 6 MiB of compiler arena each
+# time, held for seconds (README.md, "JVM flags"). Patterns without '<' or '>': the launcher passes them unquoted.
 jvm_opts=(-XX:+UseSerialGC -XX:TieredStopAtLevel=1 -Xms8m -Xmx256m -XX:MaxDirectMemorySize=4g
   -XX:+ExitOnOutOfMemoryError -XX:-UsePerfData -XX:TrimNativeHeapInterval=1000
+  -XX:CompileCommand=quiet -XX:CompileCommand=exclude,jdk.internal.classfile.impl.StackMapGenerator::processBlock
+  '-XX:CompileCommand=exclude,jdk.internal.classfile.impl.StackCounter::*'
   --enable-native-access=ALL-UNNAMED)
 
 # The build's own JVMs (BundleTool with JRuby inside, jlink, jdeps) run briefly: C1 and Serial GC halve their CPU.
