@@ -84,7 +84,7 @@ public final class Relay implements AutoCloseable {
     }
 
     private void open() throws IOException {
-        ring = new PacketRing((int) context.queueLimit(), MAX_PACKET);
+        ring = new PacketRing((int) context.queueLimit(), MAX_PACKET, context.queuePrefault());
         Link fallbackLink = Links.open(context.fallback(), multicast);
         fallback = new Fallback(context.fallback(), fallbackLink, Links.withLength(fallbackLink, context.framing()),
             counters("fallback " + context.fallback().text()), context);

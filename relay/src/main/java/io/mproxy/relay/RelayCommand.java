@@ -45,8 +45,8 @@ public final class RelayCommand implements java.util.concurrent.Callable<Integer
 
     @Option(names = {"-s", "--set"}, paramLabel = "NAME=VALUE",
         description = "Set a tunable (overrides the config file), e.g. --set spill_after=1s. Tunables: "
-            + "queue_limit, queue_limit_count, spill_after, spill_dir, spill_max_bytes, spill_segment_bytes, "
-            + "replay_rate, send_timeout, flush_timeout, reconnect_min, reconnect_max, rcvbuf, framing.")
+            + "queue_limit, queue_limit_count, queue_prefault, spill_after, spill_dir, spill_max_bytes, "
+            + "spill_segment_bytes, replay_rate, send_timeout, flush_timeout, reconnect_min, reconnect_max, rcvbuf, framing.")
     List<String> sets = new ArrayList<>();
 
     @Option(names = {"--metrics-addr", "--metrics_addr"}, paramLabel = "HOST:PORT",

@@ -51,6 +51,7 @@ public final class RelayContext {
     private final List<SocketSpec> workers = new ArrayList<>();
     private long queueLimit = DEFAULT_QUEUE_LIMIT;
     private long queueLimitCount = DEFAULT_QUEUE_LIMIT_COUNT;
+    private boolean queuePrefault;
     private Duration spillAfter = DEFAULT_SPILL_AFTER;
     private Path spillDir = DEFAULT_SPILL_DIR;
     private long spillMaxBytes = DEFAULT_SPILL_MAX_BYTES;
@@ -67,6 +68,7 @@ public final class RelayContext {
         Map<String, BiConsumer<RelayContext, String>> map = new LinkedHashMap<>();
         map.put("queue_limit", (c, v) -> c.queueLimit = size(v));
         map.put("queue_limit_count", (c, v) -> c.queueLimitCount = size(v));
+        map.put("queue_prefault", (c, v) -> c.queuePrefault = flag(v));
         map.put("spill_after", (c, v) -> c.spillAfter = Converters.parseDuration(v));
         map.put("spill_dir", (c, v) -> c.spillDir = Path.of(v));
         map.put("spill_max_bytes", (c, v) -> c.spillMaxBytes = size(v));
@@ -110,6 +112,14 @@ public final class RelayContext {
 
     private static long size(String value) {
         return Converters.parseSize(value);
+    }
+
+    private static boolean flag(String value) {
+        return switch (value.toLowerCase(Locale.ROOT)) {
+            case "true" -> true;
+            case "false" -> false;
+            default -> throw new IllegalArgumentException("'" + value + "' is not a flag: expected true or false");
+        };
     }
 
     private static Framing framing(String value) {
@@ -195,6 +205,11 @@ public final class RelayContext {
     /** @return packets one destination may hold in memory. */
     public long queueLimitCount() {
         return queueLimitCount;
+    }
+
+    /** @return true when the ring's memory is faulted in at start rather than as traffic first fills it. */
+    public boolean queuePrefault() {
+        return queuePrefault;
     }
 
     /** @return the age after which a down destination's packets are spilled. */

@@ -51,9 +51,9 @@ class RelayCliTest {
         Path file = Files.writeString(dir.resolve("bad.conf"),
             "127.0.0.1:0\ntcp@127.0.0.1:1\ntcp@127.0.0.1:2\n  spil_after = 3s\n");
         assertFails(run("--config", file.toString()), 2, "relay: " + file + ":4:3: unknown setting 'spil_after': "
-            + "expected one of queue_limit, queue_limit_count, spill_after, spill_dir, spill_max_bytes, "
-            + "spill_segment_bytes, replay_rate, send_timeout, flush_timeout, reconnect_min, reconnect_max, rcvbuf, "
-            + "framing (see 'relay --help')");
+            + "expected one of queue_limit, queue_limit_count, queue_prefault, spill_after, spill_dir, "
+            + "spill_max_bytes, spill_segment_bytes, replay_rate, send_timeout, flush_timeout, reconnect_min, "
+            + "reconnect_max, rcvbuf, framing (see 'relay --help')");
     }
 
     @Test
@@ -79,6 +79,12 @@ class RelayCliTest {
         assertFails(run("tcp@127.0.0.1:0", "tcp@127.0.0.1:1", "tcp@127.0.0.1:2"), 2,
             "relay: listener 'tcp@127.0.0.1:0' is TCP: expected a UDP address or a unix datagram socket path "
                 + "(see 'relay --help')");
+    }
+
+    @Test
+    void shouldExitTwoWhenAFlagIsNeitherTrueNorFalse() {
+        assertFails(run("--set", "queue_prefault=yes", "127.0.0.1:0", "tcp@127.0.0.1:1", "tcp@127.0.0.1:2"), 2,
+            "relay: queue_prefault: 'yes' is not a flag: expected true or false (see 'relay --help')");
     }
 
     @Test

@@ -11,10 +11,9 @@ import java.nio.ByteBuffer;
  * in RAM. Mapped lazily, a page is faulted in when first written, which on the receiving thread costs time the socket
  * buffer must cover; so the consumer faults pages in ahead of the producer ({@link #populate}, {@code
  * MADV_POPULATE_WRITE}, which never changes what a page holds), and the first {@link #INITIAL_POPULATE} bytes are
- * faulted in at once. With 2 MiB pages the whole ring is 32 faults. Public for rings other than {@link DatagramRing}
- * (the relay's); not thread-safe: one thread populates, or callers lock.
+ * faulted in at once. With 2 MiB pages the whole ring is 32 faults.
  */
-public final class RingMemory {
+final class RingMemory {
     /** Bytes faulted in when the ring is made, for the first burst before the consumer has run. */
     static final int INITIAL_POPULATE = 4 << 20;
     /** The transparent huge page size on x86-64 and aarch64 (4 KiB pages); also a multiple of any page size. */
@@ -33,7 +32,7 @@ public final class RingMemory {
      * @param capacity bytes.
      * @return mapped memory (freed when unreachable), or a direct buffer where mapping is unavailable or fails.
      */
-    public static RingMemory allocate(int capacity) {
+    static RingMemory allocate(int capacity) {
         if (!LazyMemory.isAvailable()) {
             RingMemory memory = new RingMemory(ByteBuffer.allocateDirect(capacity), null);
             memory.populated = capacity;
@@ -47,7 +46,7 @@ public final class RingMemory {
     }
 
     /** @return the ring's bytes. */
-    public ByteBuffer buffer() {
+    ByteBuffer buffer() {
         return buffer;
     }
 
@@ -57,7 +56,7 @@ public final class RingMemory {
      *
      * @param end the offset up to which pages should be present.
      */
-    public void populate(long end) {
+    void populate(long end) {
         // madvise wants a page-aligned start: advance in whole huge pages
         long to = Math.min((end + HUGE_PAGE - 1) & -HUGE_PAGE, buffer.capacity());
         if (to <= populated) {
@@ -68,7 +67,7 @@ public final class RingMemory {
     }
 
     /** @return true once every page has been faulted in. */
-    public boolean isPopulated() {
+    boolean isPopulated() {
         return populated >= buffer.capacity();
     }
 }

@@ -1,7 +1,8 @@
 package io.mproxy.relay.queue;
 
-import io.mproxy.common.ring.RingMemory;
+import io.mproxy.common.ring.LazyMemory;
 import io.mproxy.common.ring.Wakeup;
+import java.lang.foreign.MemorySegment;
 import java.nio.ByteBuffer;
 import java.util.Arrays;
 import java.util.concurrent.atomic.AtomicLong;
@@ -15,10 +16,11 @@ import java.util.concurrent.atomic.AtomicLong;
  * length and payload are exactly the {@code length} framing's wire format and a worker writes them straight from the
  * ring. A record never wraps: a length of -1 (or fewer than 12 bytes left) means "continue at the start".
  *
- * <p>The buffer is {@link RingMemory}: mapped, so an idle relay does not hold its {@code queue_limit} (64 MiB) in RAM
+ * <p>The buffer is {@link LazyMemory}: mapped, so an idle relay does not hold its {@code queue_limit} (64 MiB) in RAM
  * ({@code allocateDirect} zeroed, and so made resident, all of it at start). Its pages are faulted in as traffic first
- * fills the ring, by the consumers, {@link #POPULATE_AHEAD} ahead of the producer, so that the listener thread does
- * not stall on page faults while its socket buffer fills.
+ * fills the ring, by the consumers, up to {@link #POPULATE_AHEAD} ahead of the producer and {@link #POPULATE_STEP} per
+ * call, so that the listener thread seldom takes a first-write page fault. 4 KiB pages (no huge page advice): a fresh
+ * huge page took milliseconds to back on the bench VM.
  */
 public final class PacketRing {
     /** Bytes before the payload. */
@@ -28,8 +30,10 @@ public final class PacketRing {
     private static final int PADDING = -1;
     /** How far ahead of the producer the consumers fault in the ring's pages during its first pass. */
     private static final long POPULATE_AHEAD = 16 << 20;
+    /** Bytes faulted in per call (~1 ms): a consumer does not stop sending for long. */
+    private static final long POPULATE_STEP = 4 << 20;
 
-    private final RingMemory memory;
+    private final MemorySegment memory;
     private final ByteBuffer buffer;
     private final int capacity;
     private final int maxRecord;
@@ -37,6 +41,9 @@ public final class PacketRing {
     private final AtomicLong publishedCount = new AtomicLong();
     private final ByteBuffer producerView;
     private volatile Cursor[] cursors = new Cursor[0];
+    private final Object populating = new Object();
+    /** Consumers, holding {@link #populating}: the end of what was faulted in. */
+    private long populatedTo;
     private volatile boolean populated;
     private long producerTail;
     private long producerCount;
@@ -44,10 +51,21 @@ public final class PacketRing {
     private int claimedIndex = -1;
 
     /**
+     * A ring whose memory is faulted in as traffic first fills it.
+     *
      * @param capacity  bytes; at least twice {@code maxRecord} plus headers.
      * @param maxRecord the largest payload.
      */
     public PacketRing(int capacity, int maxRecord) {
+        this(capacity, maxRecord, false);
+    }
+
+    /**
+     * @param capacity  bytes; at least twice {@code maxRecord} plus headers.
+     * @param maxRecord the largest payload.
+     * @param prefault  fault the whole memory in now ({@code queue_prefault}), as {@code allocateDirect} did.
+     */
+    public PacketRing(int capacity, int maxRecord, boolean prefault) {
         int aligned = capacity & ~3;
         if (aligned < 2 * (maxRecord + HEADER)) {
             throw new IllegalArgumentException(
@@ -55,9 +73,13 @@ public final class PacketRing {
         }
         this.capacity = aligned;
         this.maxRecord = maxRecord;
-        this.memory = RingMemory.allocate(aligned);
-        this.buffer = memory.buffer();
-        this.populated = memory.isPopulated();
+        this.memory = LazyMemory.allocate(aligned);
+        this.buffer = memory.asByteBuffer();
+        if (prefault) {
+            LazyMemory.populate(memory, 0, aligned);
+            populatedTo = aligned;
+            populated = true;
+        }
         this.producerView = buffer.duplicate();
         this.freeUpTo = aligned;
     }
@@ -155,17 +177,21 @@ public final class PacketRing {
     }
 
     /**
-     * Consumers, when a record waits: until the whole ring has been faulted in once, faults in the pages up to
-     * {@link #POPULATE_AHEAD} past what was published; afterwards one volatile read. Consumers take turns (the memory
-     * is not thread-safe).
+     * Consumers, when a record waits: until the whole ring has been faulted in once, faults in the next pages while
+     * fewer than {@link #POPULATE_AHEAD} are present past what was published; afterwards one volatile read.
+     * Consumers take turns. Faulting in never changes what a page holds ({@code MADV_POPULATE_WRITE}).
      */
     private void populateAhead() {
         if (populated) {
             return;
         }
-        synchronized (memory) {
-            memory.populate(published.getAcquire() + POPULATE_AHEAD);
-            populated = memory.isPopulated();
+        synchronized (populating) {
+            if (populatedTo < published.getAcquire() + POPULATE_AHEAD) {
+                long to = Math.min(populatedTo + POPULATE_STEP, capacity);
+                LazyMemory.populate(memory, populatedTo, to - populatedTo);
+                populatedTo = to;
+            }
+            populated = populatedTo >= capacity;
         }
     }
 

@@ -4,6 +4,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import java.nio.ByteBuffer;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 /** The shared ring: one copy per packet, one cursor per consumer, room freed by the slowest. */
 class PacketRingTest {
@@ -65,12 +67,13 @@ class PacketRingTest {
         assertThat(read(ring, cursor)).isEqualTo(2);
     }
 
-    @Test
-    void shouldKeepEveryByteWhenALargeRingIsFaultedInWhileItFills() {
-        // larger than the pages mapped at start plus those faulted in ahead of the producer: the first pass runs into
-        // pages the consumers fault in, the second over pages that hold the first pass's records
+    @ParameterizedTest(name = "prefault={0}")
+    @ValueSource(booleans = {false, true})
+    void shouldKeepEveryByteWhenALargeRingIsFaultedInWhileItFillsOrAtStart(boolean prefault) {
+        // larger than the pages faulted in ahead of the producer: the first pass runs into pages the consumers fault
+        // in, the second over pages that hold the first pass's records
         int capacity = 32 << 20;
-        PacketRing ring = new PacketRing(capacity, MAX);
+        PacketRing ring = new PacketRing(capacity, MAX, prefault);
         PacketRing.Cursor first = ring.attach();
         PacketRing.Cursor second = ring.attach();
         ByteBuffer bytes = ring.duplicateBuffer();
