@@ -1,0 +1,95 @@
+package io.mproxy.common.ring;
+
+import io.mproxy.common.lifecycle.Threads;
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.locks.LockSupport;
+
+/**
+ * A thread that pages the memory of {@link DatagramRing#paged paged rings}: it faults pages in ahead of each ring's
+ * producer (woken by the producer when it nears the end of what is present), so that a receiving thread never waits
+ * for a page fault, and gives the pages back once a ring has drained and received nothing for {@code idleNanos}, so
+ * that the memory a burst needed is returned after it.
+ *
+ * <pre>{@code
+ * RingPager pager = new RingPager(RingPager.DEFAULT_IDLE_NANOS).start();
+ * DatagramRing ring = DatagramRing.paged(256 << 20, UdpChannels.MAX_UDP_PAYLOAD, wakeup, pager);
+ * ...
+ * pager.close();
+ * }</pre>
+ */
+public final class RingPager implements AutoCloseable {
+    /** How long a drained ring stays idle before its pages are given back. */
+    public static final long DEFAULT_IDLE_NANOS = 5_000_000_000L;
+    /** The longest sleep between looks at the rings when no producer wakes the thread. */
+    private static final long PERIOD_NANOS = 500_000_000L;
+
+    private final List<Pages> rings = new CopyOnWriteArrayList<>();
+    private final long idleNanos;
+    private final Thread thread;
+    private volatile boolean closed;
+
+    /**
+     * @param idleNanos how long a drained ring must receive nothing before its pages are given back.
+     */
+    public RingPager(long idleNanos) {
+        this.idleNanos = idleNanos;
+        this.thread = Thread.ofPlatform().daemon().name("ring-pager").unstarted(this::run);
+    }
+
+    /** Starts the thread. @return this for a fluent API. */
+    public RingPager start() {
+        thread.start();
+        return this;
+    }
+
+    void add(DatagramRing ring) {
+        rings.add(new Pages(ring));
+        wake();
+    }
+
+    /** Wakes the thread: a producer neared the end of what is present. */
+    void wake() {
+        LockSupport.unpark(thread);
+    }
+
+    private void run() {
+        while (!closed) {
+            long now = System.nanoTime();
+            for (Pages pages : rings) {
+                pages.page(now, idleNanos);
+            }
+            LockSupport.parkNanos(this, PERIOD_NANOS);
+        }
+    }
+
+    /** Stops the thread (the rings keep the pages they have). */
+    @Override
+    public void close() {
+        closed = true;
+        wake();
+        Threads.join(thread, 5_000);
+    }
+
+    /** One ring and when its producer last moved. */
+    private static final class Pages {
+        private final DatagramRing ring;
+        private long tail = -1;
+        private long movedAt;
+
+        Pages(DatagramRing ring) {
+            this.ring = ring;
+        }
+
+        void page(long now, long idleNanos) {
+            long published = ring.published();
+            if (published != tail) {
+                tail = published;
+                movedAt = now;
+                ring.memory().extend(published);
+            } else if (now - movedAt >= idleNanos && ring.isDrained() && ring.memory().trim(published)) {
+                movedAt = now;
+            }
+        }
+    }
+}
