@@ -8,7 +8,7 @@ import java.util.concurrent.locks.LockSupport;
 /**
  * A thread that pages the memory of {@link DatagramRing#paged paged rings}: it faults pages in ahead of each ring's
  * producer (woken by the producer when it nears the end of what is present), so that a receiving thread never waits
- * for a page fault, and gives the pages back once a ring has drained and received nothing for {@code idleNanos}, so
+ * for a page fault, and gives the pages back once a ring has drained and received little for {@code idleNanos}, so
  * that the memory a burst needed is returned after it.
  *
  * <pre>{@code
@@ -19,7 +19,7 @@ import java.util.concurrent.locks.LockSupport;
  * }</pre>
  */
 public final class RingPager implements AutoCloseable {
-    /** How long a drained ring stays idle before its pages are given back. */
+    /** How long a drained ring must receive little (less than it holds ahead) before its pages are given back. */
     public static final long DEFAULT_IDLE_NANOS = 5_000_000_000L;
     /** The longest sleep between looks at the rings when no producer wakes the thread. */
     private static final long PERIOD_NANOS = 500_000_000L;
@@ -30,7 +30,7 @@ public final class RingPager implements AutoCloseable {
     private volatile boolean closed;
 
     /**
-     * @param idleNanos how long a drained ring must receive nothing before its pages are given back.
+     * @param idleNanos how long a drained ring must receive little before its pages are given back.
      */
     public RingPager(long idleNanos) {
         this.idleNanos = idleNanos;
@@ -71,24 +71,34 @@ public final class RingPager implements AutoCloseable {
         Threads.join(thread, 5_000);
     }
 
-    /** One ring and when its producer last moved. */
+    /** One ring, and where its producer was when the current idle period began. */
     private static final class Pages {
         private final DatagramRing ring;
-        private long tail = -1;
-        private long movedAt;
+        private long tail;
+        private long periodTail;
+        private long periodStart = System.nanoTime();
 
         Pages(DatagramRing ring) {
             this.ring = ring;
         }
 
+        /**
+         * Faults in ahead of the producer when it moved; gives pages back when, over a whole idle period, it moved
+         * less than what is faulted in ahead of it (an idle ring, or a trickle that the writer always keeps up with),
+         * and the ring is drained.
+         */
         void page(long now, long idleNanos) {
             long published = ring.published();
             if (published != tail) {
                 tail = published;
-                movedAt = now;
                 ring.memory().extend(published);
-            } else if (now - movedAt >= idleNanos && ring.isDrained() && ring.memory().trim(published)) {
-                movedAt = now;
+            }
+            if (now - periodStart >= idleNanos) {
+                if (published - periodTail < RingMemory.AHEAD && ring.isDrained()) {
+                    ring.memory().trim(published);
+                }
+                periodStart = now;
+                periodTail = published;
             }
         }
     }
