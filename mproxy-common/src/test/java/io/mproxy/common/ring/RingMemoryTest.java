@@ -8,11 +8,14 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import io.mproxy.common.net.LinuxDowncalls;
+import io.mproxy.common.test.Await;
 import java.lang.foreign.Arena;
 import java.lang.foreign.FunctionDescriptor;
 import java.lang.foreign.MemorySegment;
 import java.lang.invoke.MethodHandle;
 import java.nio.ByteBuffer;
+import java.util.ArrayList;
+import java.util.List;
 import org.junit.jupiter.api.Test;
 
 /** What a paged ring really holds in memory (counted with {@code mincore}), as its producer moves and it idles. */
@@ -26,12 +29,16 @@ class RingMemoryTest {
     /** A pager never started: each test moves the ring's pages itself, so what is resident is exact. */
     private final RingPager pager = new RingPager(Long.MAX_VALUE);
 
-    private static long residentPages(ByteBuffer buffer) throws Throwable {
+    private static long residentPages(ByteBuffer buffer) {
         MemorySegment memory = MemorySegment.ofBuffer(buffer);
         long pages = (memory.byteSize() + 4095) / 4096;
         try (Arena arena = Arena.ofConfined()) {
             MemorySegment vector = arena.allocate(pages);
-            assertThat((int) MINCORE.invokeExact(memory, memory.byteSize(), vector)).isZero();
+            try {
+                assertThat((int) MINCORE.invokeExact(memory, memory.byteSize(), vector)).isZero();
+            } catch (Throwable e) {
+                throw new AssertionError("mincore", e);
+            }
             long resident = 0;
             for (long i = 0; i < pages; i++) {
                 resident += vector.get(JAVA_BYTE, i) & 1;
@@ -88,6 +95,29 @@ class RingMemoryTest {
         pass(ring, 100);
         assertThat(residentPages(buffer)).as("written within what was kept").isEqualTo(4 * PAGES_PER_MIB);
         assertThat(buffer.getInt(record13312)).as("given back: reads as zero").isZero();
+    }
+
+    @Test
+    void shouldHaveThePagerFaultInAheadWhenTheProducerMovesAndGiveBackWhenTheRingIdles() throws Throwable {
+        assumeTrue(LazyMemory.isAvailable() && MINCORE != null, "mmap and mincore through the foreign function API");
+        try (RingPager running = new RingPager(1_000_000_000L).start()) {
+            DatagramRing ring = DatagramRing.paged(64 << 20, RECORD, new Wakeup(), running);
+            ByteBuffer buffer = ring.memory().buffer();
+            pass(ring, 8 * PAGES_PER_MIB);
+            // woken by the producer's first commit: 32 MiB ahead of it (40 MiB), later given back to the 4 MiB
+            // from the producer on, once it received nothing for 1 s; polled, as either may come first
+            List<Long> seen = new ArrayList<>();
+            Await.until("the ring to be faulted in ahead, then given back", () -> {
+                long resident = residentPages(buffer);
+                if (seen.isEmpty() || seen.getLast() != resident) {
+                    seen.add(resident);
+                }
+                return resident == 4 * PAGES_PER_MIB;
+            }, Await.DEFAULT, seen::toString);
+            assertThat(seen).as("resident pages seen").contains(40L * PAGES_PER_MIB);
+            assertThat(ring.memory().window().from()).isEqualTo(8 << 20);
+            assertThat(ring.memory().window().end()).isEqualTo(12 << 20);
+        }
     }
 
     @Test
