@@ -49,7 +49,7 @@ public final class ServerCommand implements Callable<Integer> {
     long ring;
 
     @Option(names = "--prefault", negatable = true, defaultValue = "false", fallbackValue = "true",
-        description = "Fault in the whole ring at start and keep it resident. Default (--no-prefault): 4 MiB at "
+        description = "Fault in the whole ring at start and keep it resident. Default (--no-prefault): 2 MiB at "
             + "start, the rest faulted in by another thread ahead of the receiving one, and given back after 5 s "
             + "idle.")
     boolean prefault;

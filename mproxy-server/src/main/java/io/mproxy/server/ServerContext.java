@@ -19,7 +19,7 @@ public final class ServerContext {
      */
     public static final int DEFAULT_RING = 256 << 20;
     /**
-     * Page the rings by default ({@link DatagramRing#paged}): an idle server holds 4 MiB of each ring, not all of it;
+     * Page the rings by default ({@link DatagramRing#paged}): an idle server holds 2 MiB of each ring, not all of it;
      * pages are faulted in ahead of the receiving thread by another thread and given back after 5 s idle.
      */
     public static final boolean DEFAULT_PREFAULT = false;

@@ -22,7 +22,7 @@ import java.nio.ByteBuffer;
  */
 final class RingMemory {
     /** Bytes faulted in when the ring is made, for the first datagrams before the pager has run. */
-    static final int INITIAL_POPULATE = 4 << 20;
+    static final int INITIAL_POPULATE = 2 << 20;
     /** How far ahead of the producer pages are kept present: ~40 ms of traffic at 800 MB/s. */
     static final long AHEAD = 32 << 20;
     /** Bytes per {@code madvise}: short calls, so a producer waiting for one waits ~0.2 ms. */

@@ -66,18 +66,18 @@ class RingMemoryTest {
         DatagramRing ring = DatagramRing.paged(64 << 20, RECORD, new Wakeup(), pager);
         RingMemory memory = ring.memory();
         ByteBuffer buffer = memory.buffer();
-        assertThat(residentPages(buffer)).as("at start").isEqualTo(4 * PAGES_PER_MIB);
+        assertThat(residentPages(buffer)).as("at start").isEqualTo(2 * PAGES_PER_MIB);
 
         pass(ring, 8 * PAGES_PER_MIB);
         assertThat(ring.published()).isEqualTo(8 << 20);
-        assertThat(residentPages(buffer)).as("what the producer wrote, past the first 4 MiB").isEqualTo(8 * PAGES_PER_MIB);
+        assertThat(residentPages(buffer)).as("what the producer wrote, past the first 2 MiB").isEqualTo(8 * PAGES_PER_MIB);
 
         memory.extend(ring.published());
         assertThat(residentPages(buffer)).as("32 MiB ahead of the producer").isEqualTo(40 * PAGES_PER_MIB);
 
         assertThat(ring.isDrained()).isTrue();
         assertThat(memory.trim(ring.published())).isTrue();
-        assertThat(residentPages(buffer)).as("4 MiB kept from the producer on").isEqualTo(4 * PAGES_PER_MIB);
+        assertThat(residentPages(buffer)).as("2 MiB kept from the producer on").isEqualTo(2 * PAGES_PER_MIB);
         assertThat(memory.trim(ring.published())).as("nothing more to give back").isFalse();
 
         pass(ring, 60 * PAGES_PER_MIB);
@@ -91,9 +91,9 @@ class RingMemoryTest {
             .isEqualTo(13_312);
 
         assertThat(memory.trim(ring.published())).isTrue();
-        assertThat(residentPages(buffer)).as("kept: offsets 4 to 8 MiB").isEqualTo(4 * PAGES_PER_MIB);
+        assertThat(residentPages(buffer)).as("kept: offsets 4 to 6 MiB").isEqualTo(2 * PAGES_PER_MIB);
         pass(ring, 100);
-        assertThat(residentPages(buffer)).as("written within what was kept").isEqualTo(4 * PAGES_PER_MIB);
+        assertThat(residentPages(buffer)).as("written within what was kept").isEqualTo(2 * PAGES_PER_MIB);
         assertThat(buffer.getInt(record13312)).as("given back: reads as zero").isZero();
     }
 
@@ -104,7 +104,7 @@ class RingMemoryTest {
             DatagramRing ring = DatagramRing.paged(64 << 20, RECORD, new Wakeup(), running);
             ByteBuffer buffer = ring.memory().buffer();
             pass(ring, 8 * PAGES_PER_MIB);
-            // woken by the producer's first commit: 32 MiB ahead of it (40 MiB), later given back to the 4 MiB
+            // woken by the producer's first commit: 32 MiB ahead of it (40 MiB), later given back to the 2 MiB
             // from the producer on, once it received nothing for 1 s; polled, as either may come first
             List<Long> seen = new ArrayList<>();
             Await.until("the ring to be faulted in ahead, then given back", () -> {
@@ -112,11 +112,11 @@ class RingMemoryTest {
                 if (seen.isEmpty() || seen.getLast() != resident) {
                     seen.add(resident);
                 }
-                return resident == 4 * PAGES_PER_MIB;
+                return resident == 2 * PAGES_PER_MIB;
             }, Await.DEFAULT, seen::toString);
             assertThat(seen).as("resident pages seen").contains(40L * PAGES_PER_MIB);
             assertThat(ring.memory().window().from()).isEqualTo(8 << 20);
-            assertThat(ring.memory().window().end()).isEqualTo(12 << 20);
+            assertThat(ring.memory().window().end()).isEqualTo(10 << 20);
         }
     }
 
