@@ -43,9 +43,9 @@ public final class ServerCommand implements Callable<Integer> {
     long receiveBuffer;
 
     @Option(names = "--buffer", paramLabel = "BYTES", converter = Converters.SizeConverter.class,
-        defaultValue = "256Mi",
+        defaultValue = "1Gi",
         description = "In-memory ring per listener between the socket and the file (default: ${DEFAULT-VALUE}); "
-            + "it holds what arrives while the file write stalls, and costs memory only while used.")
+            + "it holds what arrives while the file write lags, and costs memory only for that backlog.")
     long ring;
 
     @Option(names = "--prefault", negatable = true, defaultValue = "false", fallbackValue = "true",

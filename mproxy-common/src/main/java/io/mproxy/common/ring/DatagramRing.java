@@ -18,6 +18,7 @@ public final class DatagramRing {
     private final ByteBuffer buffer;
     private final int capacity;
     private final int maxRecord;
+    private final int workingSize;
     private final Wakeup wakeup;
     private final AtomicLong published = new AtomicLong();
     private final AtomicLong released = new AtomicLong();
@@ -64,6 +65,7 @@ public final class DatagramRing {
         this.wakeup = wakeup;
         this.memory = pager == null ? RingMemory.prefaulted(aligned) : RingMemory.paged(aligned, pager);
         this.buffer = memory.buffer();
+        this.workingSize = memory.workingSize();
         this.producerView = buffer.duplicate();
     }
 
@@ -87,8 +89,11 @@ public final class DatagramRing {
         int contiguous = capacity - index;
         int need = HEADER + maxRecord;
         long head = released.getAcquire();
-        if (contiguous < need) {
-            if (producerTail + contiguous + need - head > capacity) {
+        boolean canWrap = producerTail + contiguous + need - head <= capacity;
+        // past the working size, start over as soon as the consumer has freed the start: a paged ring then holds
+        // only its backlog in memory
+        if (contiguous < need || index > workingSize && canWrap) {
+            if (!canWrap) {
                 return null;
             }
             buffer.putInt(index, PADDING);

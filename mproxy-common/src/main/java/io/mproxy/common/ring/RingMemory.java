@@ -12,23 +12,31 @@ import java.nio.ByteBuffer;
  * Mapped lazily, a page is faulted in when first written, which on the receiving thread costs time that only the
  * socket buffer covers. So another thread faults pages in ahead of the producer ({@code MADV_POPULATE_WRITE}, which
  * never changes what a page holds), {@link #AHEAD} bytes ahead, and only {@link #INITIAL_POPULATE} bytes are present
- * at start. No transparent huge pages, whatever the system's setting: on the bench VM a fresh huge page took the host ~5 ms to back (256 MiB faulted
- * in at 250-400 MB/s, slower than the traffic), 4 KiB pages 3.0-3.7 GB/s.
+ * at start; and the producer starts over past {@link #WORKING} bytes when it can, so that only a backlog reaches
+ * further. No transparent huge pages, whatever the system's setting: on the bench VM 256 MiB of fresh huge pages
+ * faulted in at 250-400 MB/s (the host backs each one, up to 22 ms), slower than the traffic; 4 KiB pages at
+ * 3.0-3.7 GB/s.
  *
  * <p>Giving pages back ({@code MADV_DONTNEED}) must never zero a page the producer has written: the producer
  * announces how far it may write ({@link #reserve}) and the pager marks where it frees ({@code fence}); each reads
  * the other's mark after writing its own, so at least one of them sees the conflict: the pager then stops freeing,
- * and the producer waits for the step in progress (one {@code madvise}) to end.
+ * and the producer waits for the chunk in progress (one {@code madvise}) to end.
  */
 final class RingMemory {
     /** Bytes faulted in when the ring is made, for the first datagrams before the pager has run. */
     static final int INITIAL_POPULATE = 2 << 20;
     /** How far ahead of the producer pages are kept present: ~40 ms of traffic at 800 MB/s. */
     static final long AHEAD = 32 << 20;
-    /** Bytes per {@code madvise}: short calls, so a producer waiting for one waits ~0.2 ms. */
-    static final long STEP = 4 << 20;
+    /** Bytes per {@code madvise}, the unit of what is present: short calls, so a producer waits ~0.1 ms for one. */
+    static final long CHUNK = 2 << 20;
     /** Bytes kept present from the producer's position when the ring is trimmed. */
     static final long KEEP = INITIAL_POPULATE;
+    /**
+     * Past this offset the producer starts over at the ring's start when the consumer has freed it
+     * ({@link DatagramRing}), so that a large ring costs memory for its backlog, not for its size: while the consumer
+     * keeps up, the producer stays within this and {@link #AHEAD} more.
+     */
+    static final int WORKING = 32 << 20;
     /** How far past its current claim the producer reserves at once: one handshake per this many bytes. */
     private static final long RESERVE_STEP = 1 << 20;
 
@@ -50,7 +58,7 @@ final class RingMemory {
         this.window = window;
         this.pager = pager;
         if (pager != null) {
-            wakeAt = window.wakeAt();
+            wakeAt = Long.MIN_VALUE;
         }
     }
 
@@ -81,13 +89,18 @@ final class RingMemory {
         LazyMemory.adviseNoHugePages(segment);
         int present = Math.min(capacity, INITIAL_POPULATE);
         LazyMemory.populate(segment, 0, present);
-        return new RingMemory(segment.asByteBuffer(), segment, new PageWindow(capacity, present, AHEAD, STEP, KEEP),
-            pager);
+        return new RingMemory(segment.asByteBuffer(), segment,
+            new PageWindow(capacity, CHUNK, (int) (present / CHUNK), AHEAD, KEEP), pager);
     }
 
     /** @return the ring's bytes. */
     ByteBuffer buffer() {
         return buffer;
+    }
+
+    /** @return the offset past which the producer starts over when it can: {@link #WORKING} when paged. */
+    int workingSize() {
+        return window == null ? buffer.capacity() : Math.min(WORKING, buffer.capacity());
     }
 
     /**
@@ -127,8 +140,7 @@ final class RingMemory {
         if (window == null || window.isFull()) {
             return;
         }
-        window.extend(tail, (offset, length) -> LazyMemory.populate(segment, offset, length));
-        wakeAt = window.wakeAt();
+        wakeAt = window.extend(tail, (offset, length) -> LazyMemory.populate(segment, offset, length));
     }
 
     /**
@@ -138,12 +150,12 @@ final class RingMemory {
      * @return true when pages were given back.
      */
     boolean trim(long tail) {
-        if (window == null || !window.isWorthTrimming(tail)) {
+        if (window == null || !window.isWorthTrimming()) {
             return false;
         }
         window.trim(tail, this::mayFree, (offset, length) -> LazyMemory.free(segment, offset, length));
         fence = Long.MAX_VALUE;
-        wakeAt = window.wakeAt();
+        wakeAt = Long.MIN_VALUE;
         return true;
     }
 
@@ -152,7 +164,7 @@ final class RingMemory {
         return reserved <= position;
     }
 
-    /** @return the window of positions known present, for tests. */
+    /** @return which chunks are present, for tests. */
     PageWindow window() {
         return window;
     }

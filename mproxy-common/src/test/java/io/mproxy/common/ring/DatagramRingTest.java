@@ -165,7 +165,8 @@ class DatagramRingTest {
         int max = 65_507;
         // a pager never started: a third thread here pages the ring as fast as it can, so that giving pages back
         // races with the producer all the time (in a server it waits for 5 s of idleness)
-        DatagramRing large = DatagramRing.paged(32 << 20, max, new Wakeup(), new RingPager(Long.MAX_VALUE));
+        // 64 MiB: past its 32 MiB working size the producer starts over early whenever the consumer keeps up
+        DatagramRing large = DatagramRing.paged(64 << 20, max, new Wakeup(), new RingPager(Long.MAX_VALUE));
         AtomicBoolean done = new AtomicBoolean();
         AtomicInteger trims = new AtomicInteger();
         Thread pager = Thread.ofPlatform().start(() -> {

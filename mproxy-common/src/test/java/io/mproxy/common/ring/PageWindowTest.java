@@ -7,94 +7,92 @@ import java.util.List;
 import org.junit.jupiter.api.Test;
 
 class PageWindowTest {
-    private static final long P = PageWindow.PAGE;
-    /** A ring of 64 pages, 4 present at start, 16 ahead, 4 per step, 4 kept. */
-    private final PageWindow window = new PageWindow(64 * P, 4 * P, 16 * P, 4 * P, 4 * P);
+    /** Chunks of 1 KiB keep the numbers small: the arithmetic does not depend on the page size. */
+    private static final long K = 1024;
+    /** A ring of 16 chunks, 1 present at start, 4 ahead, 2 kept. */
+    private final PageWindow window = new PageWindow(16 * K, K, 1, 4 * K, 2 * K);
     private final List<String> ranges = new ArrayList<>();
 
-    /** Records a range in pages: "offset+length", with a partial page written as "+N bytes". */
+    /** Records a chunk as "offset+length" in KiB, with a partial length in bytes. */
     private void record(long offset, long length) {
-        assertThat(offset % P).as("page-aligned start").isZero();
-        ranges.add(offset / P + "+" + length / P + (length % P == 0 ? "" : " +" + length % P + " bytes"));
+        ranges.add(offset / K + "+" + (length % K == 0 ? length / K + "" : length + " bytes"));
     }
 
     @Test
-    void shouldFaultInFromTheEndOfWhatIsPresentToAheadOfTheProducerOneStepAtATime() {
-        assertThat(window.wakeAt()).as("half of ahead before the end: the first commit wakes the pager")
-            .isEqualTo(-4 * P);
-        window.extend(0, this::record);
-        assertThat(ranges).containsExactly("4+4", "8+4", "12+4");
-        assertThat(window.end()).isEqualTo(16 * P);
-        assertThat(window.wakeAt()).isEqualTo(8 * P);
-    }
-
-    @Test
-    void shouldRoundAPartialPageOutwardAndNotFaultInTwice() {
-        window.extend(0, this::record);
+    void shouldFaultInTheChunksAheadOfTheProducerThatAreNotPresentNearestFirst() {
+        assertThat(window.presentChunks()).isEqualTo(1);
+        assertThat(window.extend(0, this::record)).as("come back half of ahead on").isEqualTo(2 * K);
+        assertThat(ranges).containsExactly("1+1", "2+1", "3+1");
         ranges.clear();
-        window.extend(10 * P + 100, this::record);
-        assertThat(ranges).containsExactly("16+4", "20+4", "24+3");
-        assertThat(window.end()).isEqualTo(26 * P + 100);
+        assertThat(window.extend(2 * K + 100, this::record)).isEqualTo(4 * K + 100);
+        assertThat(ranges).as("the positions up to 6 KiB + 100 touch chunks 2 to 6")
+            .containsExactly("4+1", "5+1", "6+1");
+        assertThat(window.presentChunks()).isEqualTo(7);
     }
 
     @Test
-    void shouldStopAtOneLapAndNeverWakeThePagerAgain() {
-        window.extend(60 * P, this::record);
-        assertThat(ranges).as("what the producer passed is present: from 60 pages on")
-            .containsExactly("60+4");
+    void shouldWrapAroundTheEndOfTheRing() {
+        window.extend(14 * K, this::record);
+        assertThat(ranges).as("chunk 0 is present from the start").containsExactly("14+1", "15+1", "1+1");
+    }
+
+    @Test
+    void shouldReportFullWhenEveryChunkIsPresent() {
+        for (long tail = 0; tail < 16 * K; tail += 4 * K) {
+            window.extend(tail, this::record);
+        }
         assertThat(window.isFull()).isTrue();
-        assertThat(window.wakeAt()).isEqualTo(Long.MAX_VALUE);
+        assertThat(window.extend(3 * K, this::record)).isEqualTo(Long.MAX_VALUE);
     }
 
     @Test
-    void shouldGiveBackEverythingButWhatIsKeptFromTheFarEndSplitAtTheWrap() {
-        window.extend(60 * P, this::record);
+    void shouldGiveBackEveryChunkButTheKeptOnesFarthestFirstAskingWithThePositionTheProducerWouldReach() {
+        for (long tail = 0; tail < 16 * K; tail += 4 * K) {
+            window.extend(tail, this::record);
+        }
         ranges.clear();
         List<Long> asked = new ArrayList<>();
-        long tail = 70 * P;
-        assertThat(window.isWorthTrimming(tail)).isTrue();
+        long tail = 21 * K + 10;  // lap 1, chunk 5
+        assertThat(window.isWorthTrimming()).isTrue();
         window.trim(tail, position -> asked.add(position), this::record);
-        assertThat(asked).containsExactly(130 * P, 126 * P, 122 * P, 118 * P, 114 * P, 110 * P, 106 * P, 102 * P,
-            98 * P, 94 * P, 90 * P, 86 * P, 82 * P, 78 * P, 74 * P);
-        assertThat(ranges).containsExactly("2+4", "62+2", "0+2", "58+4", "54+4", "50+4", "46+4", "42+4", "38+4",
-            "34+4", "30+4", "26+4", "22+4", "18+4", "14+4", "10+4");
-        assertThat(window.from()).isEqualTo(70 * P);
-        assertThat(window.end()).as("offsets 6 to 9 kept").isEqualTo(74 * P);
-        assertThat(window.isWorthTrimming(tail)).isFalse();
-        assertThat(window.wakeAt()).isEqualTo(66 * P);
+        // kept: chunks 5 and 6 (positions 21 KiB + 10 to 23 KiB + 10 touch chunk 7 too: kept as well)
+        assertThat(ranges).containsExactly("4+1", "3+1", "2+1", "1+1", "0+1", "15+1", "14+1", "13+1", "12+1", "11+1",
+            "10+1", "9+1", "8+1");
+        assertThat(asked).containsExactly(36 * K, 35 * K, 34 * K, 33 * K, 32 * K, 31 * K, 30 * K, 29 * K, 28 * K,
+            27 * K, 26 * K, 25 * K, 24 * K);
+        assertThat(window.presentChunks()).isEqualTo(3);
+        assertThat(window.isPresent(5)).isTrue();
+        assertThat(window.isPresent(7)).isTrue();
+        assertThat(window.isWorthTrimming()).isFalse();
     }
 
     @Test
-    void shouldStopGivingBackAtTheFirstRefusalAndKeepWhatItDidNotFree() {
-        window.extend(60 * P, this::record);
+    void shouldStopGivingBackAtTheFirstRefusal() {
+        for (long tail = 0; tail < 16 * K; tail += 4 * K) {
+            window.extend(tail, this::record);
+        }
         ranges.clear();
         int[] calls = {0};
-        window.trim(70 * P, position -> ++calls[0] < 3, this::record);
-        assertThat(ranges).containsExactly("2+4", "62+2", "0+2");
-        assertThat(window.from()).isEqualTo(70 * P);
-        assertThat(window.end()).isEqualTo(126 * P);
+        window.trim(5 * K, position -> ++calls[0] < 3, this::record);
+        assertThat(ranges).containsExactly("4+1", "3+1");
+        assertThat(window.presentChunks()).isEqualTo(14);
     }
 
     @Test
-    void shouldFaultInAgainAfterATrimFromWhatWasKept() {
-        window.extend(60 * P, this::record);
-        window.trim(70 * P, position -> true, (offset, length) -> { });
+    void shouldGiveBackChunksThatItNeverFaultedInAndFaultThemInAgainAfterwards() {
+        window.trim(8 * K, position -> true, this::record);
+        assertThat(ranges).as("chunks 8 and 9 kept").containsExactly("7+1", "6+1", "5+1", "4+1", "3+1", "2+1", "1+1",
+            "0+1", "15+1", "14+1", "13+1", "12+1", "11+1", "10+1");
+        assertThat(window.presentChunks()).isZero();
         ranges.clear();
-        window.extend(71 * P, this::record);
-        assertThat(ranges).containsExactly("10+4", "14+4", "18+4", "22+1");
-        assertThat(window.end()).isEqualTo(87 * P);
+        window.extend(8 * K, this::record);
+        assertThat(ranges).containsExactly("8+1", "9+1", "10+1", "11+1");
     }
 
     @Test
-    void shouldNeverGiveBackThePartialLastPageOfARingThatIsNotAWholeNumberOfPages() {
-        PageWindow odd = new PageWindow(10 * P + 100, P, 4 * P, 4 * P, P);
-        odd.extend(8 * P, this::record);
-        assertThat(ranges).as("outward, but not past the ring's end").containsExactly("8+2 +100 bytes");
-        assertThat(odd.isFull()).isTrue();
-        ranges.clear();
-        odd.trim(9 * P, position -> true, this::record);
-        // keeps positions 9P..10P (offsets 9P to 10P); frees 10P..19P+100: offsets 10P to the end (the partial
-        // page, not given back), then 0 to 9P+100 (rounded in to 9P)
-        assertThat(ranges).containsExactly("5+4", "1+4", "0+1");
+    void shouldCutTheLastChunkShortWhenTheRingIsNotAWholeNumberOfChunks() {
+        PageWindow odd = new PageWindow(10 * K + 512, 4 * K, 0, 4 * K, K);
+        odd.extend(8 * K, this::record);
+        assertThat(ranges).containsExactly("8+2560 bytes", "0+4");
     }
 }

@@ -70,7 +70,8 @@ class RingMemoryTest {
 
         pass(ring, 8 * PAGES_PER_MIB);
         assertThat(ring.published()).isEqualTo(8 << 20);
-        assertThat(residentPages(buffer)).as("what the producer wrote, past the first 2 MiB").isEqualTo(8 * PAGES_PER_MIB);
+        assertThat(residentPages(buffer)).as("what the producer wrote, past the first 2 MiB")
+            .isEqualTo(8 * PAGES_PER_MIB);
 
         memory.extend(ring.published());
         assertThat(residentPages(buffer)).as("32 MiB ahead of the producer").isEqualTo(40 * PAGES_PER_MIB);
@@ -80,21 +81,25 @@ class RingMemoryTest {
         assertThat(residentPages(buffer)).as("2 MiB kept from the producer on").isEqualTo(2 * PAGES_PER_MIB);
         assertThat(memory.trim(ring.published())).as("nothing more to give back").isFalse();
 
-        pass(ring, 60 * PAGES_PER_MIB);
-        assertThat(ring.published()).as("a lap and 4 MiB").isEqualTo(68 << 20);
-        assertThat(residentPages(buffer)).as("offsets 8 MiB to the end and 0 to 4 MiB, written")
-            .isEqualTo(60 * PAGES_PER_MIB);
+        // past 32 MiB (the working size) the producer starts over at 0 as soon as the consumer has freed it: 6145
+        // records from 8 MiB to 32 MiB + 4 KiB, then 4095 from offset 0 of the next lap (position 64 MiB)
+        pass(ring, 40 * PAGES_PER_MIB);
+        assertThat(ring.published()).isEqualTo((64 << 20) + 4095 * 4096);
+        assertThat(residentPages(buffer)).as("offsets 0 to 32 MiB + 4 KiB and the padding record after them: the "
+            + "working size, not the ring").isEqualTo(32 * PAGES_PER_MIB + 2);
         memory.extend(ring.published());
-        assertThat(residentPages(buffer)).as("ahead, up to one lap").isEqualTo(64 * PAGES_PER_MIB);
-        int record13312 = (60 << 20) + 4;
-        assertThat(buffer.getInt(record13312)).as("record 13312 of the second pass, after its header")
-            .isEqualTo(13_312);
+        assertThat(residentPages(buffer)).as("and the chunks 32 MiB ahead of offset 16 MiB - 4 KiB")
+            .isEqualTo(48 * PAGES_PER_MIB);
+        int record3072 = (20 << 20) + 4;
+        assertThat(buffer.getInt(record3072)).as("record 3072 of the second pass, after its header")
+            .isEqualTo(3072);
 
         assertThat(memory.trim(ring.published())).isTrue();
-        assertThat(residentPages(buffer)).as("kept: offsets 4 to 6 MiB").isEqualTo(2 * PAGES_PER_MIB);
+        assertThat(residentPages(buffer)).as("kept: the chunks of offsets 16 MiB - 4 KiB to 18 MiB - 4 KiB")
+            .isEqualTo(4 * PAGES_PER_MIB);
         pass(ring, 100);
-        assertThat(residentPages(buffer)).as("written within what was kept").isEqualTo(2 * PAGES_PER_MIB);
-        assertThat(buffer.getInt(record13312)).as("given back: reads as zero").isZero();
+        assertThat(residentPages(buffer)).as("written within what was kept").isEqualTo(4 * PAGES_PER_MIB);
+        assertThat(buffer.getInt(record3072)).as("given back: reads as zero").isZero();
     }
 
     @Test
@@ -115,8 +120,8 @@ class RingMemoryTest {
                 return resident == 2 * PAGES_PER_MIB;
             }, Await.DEFAULT, seen::toString);
             assertThat(seen).as("resident pages seen").contains(40L * PAGES_PER_MIB);
-            assertThat(ring.memory().window().from()).isEqualTo(8 << 20);
-            assertThat(ring.memory().window().end()).isEqualTo(10 << 20);
+            assertThat(ring.memory().window().presentChunks()).as("the 2 MiB chunk at 8 MiB").isEqualTo(1);
+            assertThat(ring.memory().window().isPresent(4)).isTrue();
         }
     }
 
