@@ -32,10 +32,9 @@ public final class ClientContext {
      */
     public static final long DEFAULT_RATE = 300_000_000L;
     /**
-     * Default pace when every server is on loopback (with {@link #LOOPBACK_MAX_DATAGRAM}): 800 MB/s, which a default
-     * mproxy-server (a 256 MiB paged ring, ~330 ms of writer stalls at this rate) took byte-exact on the 2-core bench
-     * machine; see mproxy-client/README.md for the runs. Faster than the 64 MiB ring could take on a busy machine
-     * (a writer stall longer than ~110 ms lost data at 600 MB/s).
+     * Default pace when every server is on loopback (with {@link #LOOPBACK_MAX_DATAGRAM}): 800 MB/s, so that a 1 GiB
+     * file takes ~1.3 s (job 1 of the bench reports at least 600 MB/s with the JVM's start). A default mproxy-server
+     * holds what its disk does not take at this rate in its paged 1 GiB ring; see mproxy-client/README.md.
      */
     public static final long LOOPBACK_RATE = 800_000_000L;
     /** Default SO_SNDBUF request. */
