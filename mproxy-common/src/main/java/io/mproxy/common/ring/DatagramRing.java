@@ -18,7 +18,6 @@ public final class DatagramRing {
     private final ByteBuffer buffer;
     private final int capacity;
     private final int maxRecord;
-    private final int workingSize;
     private final Wakeup wakeup;
     private final AtomicLong published = new AtomicLong();
     private final AtomicLong released = new AtomicLong();
@@ -65,7 +64,6 @@ public final class DatagramRing {
         this.wakeup = wakeup;
         this.memory = pager == null ? RingMemory.prefaulted(aligned) : RingMemory.paged(aligned, pager);
         this.buffer = memory.buffer();
-        this.workingSize = memory.workingSize();
         this.producerView = buffer.duplicate();
     }
 
@@ -89,11 +87,8 @@ public final class DatagramRing {
         int contiguous = capacity - index;
         int need = HEADER + maxRecord;
         long head = released.getAcquire();
-        boolean canWrap = producerTail + contiguous + need - head <= capacity;
-        // past the working size, start over as soon as the consumer has freed the start: a paged ring then holds
-        // only its backlog in memory
-        if (contiguous < need || index > workingSize && canWrap) {
-            if (!canWrap) {
+        if (contiguous < need) {
+            if (producerTail + contiguous + need - head > capacity) {
                 return null;
             }
             buffer.putInt(index, PADDING);
@@ -182,6 +177,11 @@ public final class DatagramRing {
     /** Consumer: frees the room of every record read so far. */
     public void release() {
         released.setRelease(consumerHead);
+    }
+
+    /** @return the consumer's position: bytes released so far, padding included. */
+    long released() {
+        return released.getAcquire();
     }
 
     /** @return the producer's position: bytes published so far, padding included. */

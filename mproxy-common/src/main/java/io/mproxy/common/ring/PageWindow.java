@@ -8,8 +8,7 @@ import java.util.function.LongPredicate;
  *
  * <p>The ring is cut into chunks (the last one may be shorter); a chunk is marked present once faulted in here, and
  * unmarked once given back. Positions are the ring's absolute byte counts (a position's byte is at {@code position %
- * capacity}); they may skip (a producer that wraps early, {@link DatagramRing}), so nothing is assumed present
- * because the producer passed it.
+ * capacity}); nothing is assumed present because the producer passed it (it may have outrun the pager).
  */
 final class PageWindow {
     /** Receives one range of ring offsets: a whole chunk. */
@@ -97,23 +96,25 @@ final class PageWindow {
     }
 
     /**
-     * Gives back every chunk that holds no byte of {@code [tail, tail + keep)}, present or not (the producer may have
-     * faulted some in itself), farthest from the producer first (the chunks just behind it, which it reaches last),
-     * asking {@code mayFree} before each with the first position at which the producer would reach that chunk, and
-     * stopping for good at its first refusal.
+     * Gives back every chunk that holds no byte of the backlog {@code [head, tail)} nor of {@code [tail, tail +
+     * keep)}, present or not (the producer may have faulted some in itself), farthest from the producer first (the
+     * chunks just behind it, which it reaches last), asking {@code mayFree} before each with the first position at
+     * which the producer would reach that chunk, and stopping for good at its first refusal.
      *
-     * @param tail    the producer's position, with every record before it released.
+     * @param head    the consumer's position: every record before it has been released.
+     * @param tail    the producer's position.
      * @param mayFree true when nothing will be written at or after the given position until this chunk is given back.
      * @param free    gives a chunk back (its pages read as zero when next touched).
      */
-    void trim(long tail, LongPredicate mayFree, Ranges free) {
+    void trim(long head, long tail, LongPredicate mayFree, Ranges free) {
         long lapStart = tail - tail % capacity;
         int first = (int) (tail % capacity / chunk);
         int chunks = present.length;
         for (int i = chunks - 1; i > 0; i--) {
             int c = (first + i) % chunks;
             long reached = lapStart + c * chunk + (c <= first ? capacity : 0);
-            if (reached < tail + keep) {
+            // kept: ahead of the producer, or holding bytes of the backlog (their last lap: reached - capacity)
+            if (reached < tail + keep || reached + length(c) - capacity > head) {
                 continue;
             }
             if (!mayFree.test(reached)) {

@@ -12,8 +12,7 @@ import java.nio.ByteBuffer;
  * Mapped lazily, a page is faulted in when first written, which on the receiving thread costs time that only the
  * socket buffer covers. So another thread faults pages in ahead of the producer ({@code MADV_POPULATE_WRITE}, which
  * never changes what a page holds), {@link #AHEAD} bytes ahead, and only {@link #INITIAL_POPULATE} bytes are present
- * at start; and the producer starts over past {@link #WORKING} bytes when it can, so that only a backlog reaches
- * further. No transparent huge pages, whatever the system's setting: on the bench VM 256 MiB of fresh huge pages
+ * at start. No transparent huge pages, whatever the system's setting: on the bench VM 256 MiB of fresh huge pages
  * faulted in at 250-400 MB/s (the host backs each one, up to 22 ms), slower than the traffic; 4 KiB pages at
  * 3.0-3.7 GB/s.
  *
@@ -31,12 +30,6 @@ final class RingMemory {
     static final long CHUNK = 2 << 20;
     /** Bytes kept present from the producer's position when the ring is trimmed. */
     static final long KEEP = INITIAL_POPULATE;
-    /**
-     * Past this offset the producer starts over at the ring's start when the consumer has freed it
-     * ({@link DatagramRing}), so that a large ring costs memory for its backlog, not for its size: while the consumer
-     * keeps up, the producer stays within this and {@link #AHEAD} more.
-     */
-    static final int WORKING = 32 << 20;
     /** How far past its current claim the producer reserves at once: one handshake per this many bytes. */
     private static final long RESERVE_STEP = 1 << 20;
 
@@ -98,11 +91,6 @@ final class RingMemory {
         return buffer;
     }
 
-    /** @return the offset past which the producer starts over when it can: {@link #WORKING} when paged. */
-    int workingSize() {
-        return window == null ? buffer.capacity() : Math.min(WORKING, buffer.capacity());
-    }
-
     /**
      * Producer: before writing below {@code limit}; returns at once unless the pager is freeing pages there.
      *
@@ -144,16 +132,18 @@ final class RingMemory {
     }
 
     /**
-     * Pager: gives back every page but the {@link #KEEP} bytes from the producer's position.
+     * Pager: gives back every chunk but those holding the backlog (records not yet released) and the {@link #KEEP}
+     * bytes from the producer's position on.
      *
-     * @param tail the producer's position; every record before it has been released.
-     * @return true when pages were given back.
+     * @param head the consumer's position: every record before it has been released.
+     * @param tail the producer's position.
+     * @return true when chunks were given back.
      */
-    boolean trim(long tail) {
+    boolean trim(long head, long tail) {
         if (window == null || !window.isWorthTrimming()) {
             return false;
         }
-        window.trim(tail, this::mayFree, (offset, length) -> LazyMemory.free(segment, offset, length));
+        window.trim(head, tail, this::mayFree, (offset, length) -> LazyMemory.free(segment, offset, length));
         fence = Long.MAX_VALUE;
         wakeAt = Long.MIN_VALUE;
         return true;

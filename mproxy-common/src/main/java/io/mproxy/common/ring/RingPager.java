@@ -8,8 +8,8 @@ import java.util.concurrent.locks.LockSupport;
 /**
  * A thread that pages the memory of {@link DatagramRing#paged paged rings}: it faults pages in ahead of each ring's
  * producer (woken by the producer when it nears the end of what is present), so that a receiving thread never waits
- * for a page fault, and gives the pages back once a ring has drained and received little for {@code idleNanos}, so
- * that the memory a burst needed is returned after it.
+ * for a page fault, and gives back the pages that hold no backlog after a period of {@code idleNanos} in which a ring
+ * received less than a quarter of its size, so that the memory a burst needed is returned after it.
  *
  * <pre>{@code
  * RingPager pager = new RingPager(RingPager.DEFAULT_IDLE_NANOS).start();
@@ -19,7 +19,7 @@ import java.util.concurrent.locks.LockSupport;
  * }</pre>
  */
 public final class RingPager implements AutoCloseable {
-    /** How long a drained ring must receive little (less than it holds ahead) before its pages are given back. */
+    /** The period over which a ring must receive little (a quarter of its size) before pages are given back. */
     public static final long DEFAULT_IDLE_NANOS = 5_000_000_000L;
     /** The longest sleep between looks at the rings when no producer wakes the thread. */
     private static final long PERIOD_NANOS = 500_000_000L;
@@ -30,7 +30,7 @@ public final class RingPager implements AutoCloseable {
     private volatile boolean closed;
 
     /**
-     * @param idleNanos how long a drained ring must receive little before its pages are given back.
+     * @param idleNanos the period over which a ring must receive little before pages are given back.
      */
     public RingPager(long idleNanos) {
         this.idleNanos = idleNanos;
@@ -71,7 +71,7 @@ public final class RingPager implements AutoCloseable {
         Threads.join(thread, 5_000);
     }
 
-    /** One ring, and where its producer was when the current idle period began. */
+    /** One ring, and where its producer was when the current period began. */
     private static final class Pages {
         private final DatagramRing ring;
         private long tail;
@@ -83,19 +83,19 @@ public final class RingPager implements AutoCloseable {
         }
 
         /**
-         * Faults in ahead of the producer when it moved; gives pages back when, over a whole idle period, it moved
-         * less than what is faulted in ahead of it (an idle ring, or a trickle that the writer always keeps up with),
-         * and the ring is drained.
+         * Faults in ahead of the producer when it moved; gives back what holds neither backlog nor what is faulted
+         * in ahead when, over a whole period, the producer moved less than a quarter of the ring (idle, or a rate
+         * that never needs the whole ring: it would otherwise touch all of it, lap after lap).
          */
-        void page(long now, long idleNanos) {
+        void page(long now, long periodNanos) {
             long published = ring.published();
             if (published != tail) {
                 tail = published;
                 ring.memory().extend(published);
             }
-            if (now - periodStart >= idleNanos) {
-                if (published - periodTail < RingMemory.AHEAD && ring.isDrained()) {
-                    ring.memory().trim(published);
+            if (now - periodStart >= periodNanos) {
+                if (published - periodTail < ring.capacity() / 4) {
+                    ring.memory().trim(ring.released(), published);
                 }
                 periodStart = now;
                 periodTail = published;

@@ -54,7 +54,7 @@ class PageWindowTest {
         List<Long> asked = new ArrayList<>();
         long tail = 21 * K + 10;  // lap 1, chunk 5
         assertThat(window.isWorthTrimming()).isTrue();
-        window.trim(tail, position -> asked.add(position), this::record);
+        window.trim(tail, tail, position -> asked.add(position), this::record);
         // kept: chunks 5 and 6 (positions 21 KiB + 10 to 23 KiB + 10 touch chunk 7 too: kept as well)
         assertThat(ranges).containsExactly("4+1", "3+1", "2+1", "1+1", "0+1", "15+1", "14+1", "13+1", "12+1", "11+1",
             "10+1", "9+1", "8+1");
@@ -67,20 +67,33 @@ class PageWindowTest {
     }
 
     @Test
+    void shouldKeepTheChunksThatHoldTheBacklogTheConsumerHasNotReleased() {
+        for (long tail = 0; tail < 16 * K; tail += 4 * K) {
+            window.extend(tail, this::record);
+        }
+        ranges.clear();
+        // released up to 18 KiB (chunk 2 of lap 1), produced up to 21 KiB + 10 (chunk 5): chunks 2 to 5 hold records
+        window.trim(18 * K, 21 * K + 10, position -> true, this::record);
+        assertThat(ranges).containsExactly("1+1", "0+1", "15+1", "14+1", "13+1", "12+1", "11+1", "10+1", "9+1",
+            "8+1");
+        assertThat(window.presentChunks()).as("chunks 2 to 7").isEqualTo(6);
+    }
+
+    @Test
     void shouldStopGivingBackAtTheFirstRefusal() {
         for (long tail = 0; tail < 16 * K; tail += 4 * K) {
             window.extend(tail, this::record);
         }
         ranges.clear();
         int[] calls = {0};
-        window.trim(5 * K, position -> ++calls[0] < 3, this::record);
+        window.trim(5 * K, 5 * K, position -> ++calls[0] < 3, this::record);
         assertThat(ranges).containsExactly("4+1", "3+1");
         assertThat(window.presentChunks()).isEqualTo(14);
     }
 
     @Test
     void shouldGiveBackChunksThatItNeverFaultedInAndFaultThemInAgainAfterwards() {
-        window.trim(8 * K, position -> true, this::record);
+        window.trim(8 * K, 8 * K, position -> true, this::record);
         assertThat(ranges).as("chunks 8 and 9 kept").containsExactly("7+1", "6+1", "5+1", "4+1", "3+1", "2+1", "1+1",
             "0+1", "15+1", "14+1", "13+1", "12+1", "11+1", "10+1");
         assertThat(window.presentChunks()).isZero();

@@ -77,29 +77,26 @@ class RingMemoryTest {
         assertThat(residentPages(buffer)).as("32 MiB ahead of the producer").isEqualTo(40 * PAGES_PER_MIB);
 
         assertThat(ring.isDrained()).isTrue();
-        assertThat(memory.trim(ring.published())).isTrue();
+        assertThat(memory.trim(ring.released(), ring.published())).isTrue();
         assertThat(residentPages(buffer)).as("2 MiB kept from the producer on").isEqualTo(2 * PAGES_PER_MIB);
-        assertThat(memory.trim(ring.published())).as("nothing more to give back").isFalse();
+        assertThat(memory.trim(ring.released(), ring.published())).as("nothing more to give back").isFalse();
 
-        // past 32 MiB (the working size) the producer starts over at 0 as soon as the consumer has freed it: 6145
-        // records from 8 MiB to 32 MiB + 4 KiB, then 4095 from offset 0 of the next lap (position 64 MiB)
-        pass(ring, 40 * PAGES_PER_MIB);
-        assertThat(ring.published()).isEqualTo((64 << 20) + 4095 * 4096);
-        assertThat(residentPages(buffer)).as("offsets 0 to 32 MiB + 4 KiB and the padding record after them: the "
-            + "working size, not the ring").isEqualTo(32 * PAGES_PER_MIB + 2);
+        pass(ring, 60 * PAGES_PER_MIB);
+        assertThat(ring.published()).as("a lap and 4 MiB").isEqualTo(68 << 20);
+        assertThat(residentPages(buffer)).as("offsets 8 MiB to the end and 0 to 4 MiB, written")
+            .isEqualTo(60 * PAGES_PER_MIB);
         memory.extend(ring.published());
-        assertThat(residentPages(buffer)).as("and the chunks 32 MiB ahead of offset 16 MiB - 4 KiB")
-            .isEqualTo(48 * PAGES_PER_MIB);
-        int record3072 = (20 << 20) + 4;
-        assertThat(buffer.getInt(record3072)).as("record 3072 of the second pass, after its header")
-            .isEqualTo(3072);
+        assertThat(residentPages(buffer)).as("and the chunks from 4 MiB on: the whole ring")
+            .isEqualTo(64 * PAGES_PER_MIB);
+        int record13312 = (60 << 20) + 4;
+        assertThat(buffer.getInt(record13312)).as("record 13312 of the second pass, after its header")
+            .isEqualTo(13_312);
 
-        assertThat(memory.trim(ring.published())).isTrue();
-        assertThat(residentPages(buffer)).as("kept: the chunks of offsets 16 MiB - 4 KiB to 18 MiB - 4 KiB")
-            .isEqualTo(4 * PAGES_PER_MIB);
+        assertThat(memory.trim(ring.released(), ring.published())).isTrue();
+        assertThat(residentPages(buffer)).as("kept: the chunk of offsets 4 to 6 MiB").isEqualTo(2 * PAGES_PER_MIB);
         pass(ring, 100);
-        assertThat(residentPages(buffer)).as("written within what was kept").isEqualTo(4 * PAGES_PER_MIB);
-        assertThat(buffer.getInt(record3072)).as("given back: reads as zero").isZero();
+        assertThat(residentPages(buffer)).as("written within what was kept").isEqualTo(2 * PAGES_PER_MIB);
+        assertThat(buffer.getInt(record13312)).as("given back: reads as zero").isZero();
     }
 
     @Test
@@ -109,8 +106,9 @@ class RingMemoryTest {
             DatagramRing ring = DatagramRing.paged(64 << 20, RECORD, new Wakeup(), running);
             ByteBuffer buffer = ring.memory().buffer();
             pass(ring, 8 * PAGES_PER_MIB);
-            // woken by the producer's first commit: 32 MiB ahead of it (40 MiB), later given back to the 2 MiB
-            // from the producer on, once it received nothing for 1 s; polled, as either may come first
+            // woken by the producer's first commit: 32 MiB ahead of it (40 MiB), later given back to the 2 MiB from
+            // the producer on, once it received less than a quarter of the ring in 1 s; polled, as either may come
+            // first
             List<Long> seen = new ArrayList<>();
             Await.until("the ring to be faulted in ahead, then given back", () -> {
                 long resident = residentPages(buffer);
@@ -130,6 +128,6 @@ class RingMemoryTest {
         assumeTrue(LazyMemory.isAvailable() && MINCORE != null, "mmap and mincore through the foreign function API");
         DatagramRing ring = new DatagramRing(16 << 20, RECORD, new Wakeup());
         assertThat(residentPages(ring.memory().buffer())).isEqualTo(16 * PAGES_PER_MIB);
-        assertThat(ring.memory().trim(0)).as("a prefaulted ring keeps its pages").isFalse();
+        assertThat(ring.memory().trim(0, 0)).as("a prefaulted ring keeps its pages").isFalse();
     }
 }
