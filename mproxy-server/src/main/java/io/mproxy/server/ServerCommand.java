@@ -45,13 +45,13 @@ public final class ServerCommand implements Callable<Integer> {
     @Option(names = "--buffer", paramLabel = "BYTES", converter = Converters.SizeConverter.class,
         defaultValue = "1Gi",
         description = "In-memory ring per listener between the socket and the file (default: ${DEFAULT-VALUE}); "
-            + "it holds what arrives while the file write lags, and costs memory only for that backlog.")
+            + "it holds what arrives while the file write lags; paged in as traffic needs it, given back after.")
     long ring;
 
     @Option(names = "--prefault", negatable = true, defaultValue = "false", fallbackValue = "true",
         description = "Fault in the whole ring at start and keep it resident. Default (--no-prefault): 2 MiB at "
-            + "start, the rest faulted in by another thread ahead of the receiving one, and given back after 5 s "
-            + "idle.")
+            + "start, the rest faulted in by another thread ahead of the receiving one, and given back within 10 s "
+            + "of the traffic dropping.")
     boolean prefault;
 
     @Mixin

@@ -13,15 +13,15 @@ public final class ServerContext {
     /** Default SO_RCVBUF request: 8 MiB (the kernel caps it at net.core.rmem_max; we warn when it does). */
     public static final int DEFAULT_RECEIVE_BUFFER = 8 << 20;
     /**
-     * Default ring between each socket and its writer: 1 GiB, paged ({@link DatagramRing#paged}), so it holds in
-     * memory only the backlog the writer has not written yet (plus ~64 MiB while traffic flows). Under load the bench
-     * machine's disk took 1 GiB at 300-600 MB/s, so 800 MB/s of traffic left a backlog of several hundred MiB: a 64
-     * MiB ring lost 11.5 % and a 256 MiB one 28.5 % of a 1 GiB file.
+     * Default ring between each socket and its writer: 1 GiB, paged ({@link DatagramRing#paged}), so it costs nothing
+     * while idle and is given back after a burst. Under load the bench machine's disk took 1 GiB at 300-600 MB/s, so
+     * 800 MB/s of traffic left a backlog of several hundred MiB: a 64 MiB ring lost 11.5 % and a 256 MiB one 28.5 %
+     * of a 1 GiB file.
      */
     public static final int DEFAULT_RING = 1 << 30;
     /**
      * Page the rings by default ({@link DatagramRing#paged}): an idle server holds 2 MiB of each ring, not all of it;
-     * pages are faulted in ahead of the receiving thread by another thread and given back after 5 s idle.
+     * pages are faulted in ahead of the receiving thread by another thread and given back after a burst.
      */
     public static final boolean DEFAULT_PREFAULT = false;
 
