@@ -73,6 +73,8 @@ ours() {
   kill -TERM $server; wait $server || true
   received=$(bench_size "$output")
   cmp -s "$input" "$output" && exact=yes || exact=no
+  # where the loss was: the server's exit summary (ring drops vs kernel drops)
+  [ "$exact" = yes ] || grep -i "drop" "$bench_work/server.err" | tail -3 | sed "s/^/bench: server: /" >&2 || true
   row "$job" "mproxy-client -> server" "$variant" "$run" "$(echo "$end - $start" | bc -l)" \
     "$(lost_percent "$received")" \
     "$(awk -v s="$stats" '{split(s, a, " "); printf "%.2f", $1 + $2 + a[1]}' "$bench_work/client.time")" \

@@ -49,7 +49,7 @@ public final class ClientCommand implements Callable<Integer> {
     @Option(names = "--rate", paramLabel = "BYTES/S", converter = Converters.SizeConverter.class,
         description = "Pace sending to this many bytes per second, k/M/G suffixes, 0 for unpaced (default: "
             + ClientContext.DEFAULT_RATE / 1_000_000 + "M, or " + ClientContext.LOOPBACK_RATE / 1_000_000
-            + "M when every server is on loopback: loss-free into a default mproxy-server).")
+            + "M when every server is on loopback; lower it when the server's disk is slower than that).")
     Long rate;
 
     @Option(names = "--sndbuf", paramLabel = "BYTES", converter = Converters.SizeConverter.class,

@@ -32,14 +32,11 @@ public final class ClientContext {
      */
     public static final long DEFAULT_RATE = 300_000_000L;
     /**
-     * Default pace when every server is on loopback (with {@link #LOOPBACK_MAX_DATAGRAM}). On a quiet 2-core bench
-     * machine a default mproxy-server took a 1 GiB file byte-exact at 800 MB/s in 9 of 9 runs; with other work on
-     * the machine its writer fell behind the disk and its ring overflowed at 800 MB/s (3 of 3 runs) and at 700 MB/s
-     * (1 of 4), while 400, 500 and 600 MB/s stayed byte-exact 3 of 3; then the first 1 GiB of a full bench run lost
-     * 11.5 % at 600 MB/s (a writer stall longer than the 64 MiB ring covers: 112 ms at 600 MB/s, 168 ms at 400). A
-     * default must not lose data on a busy machine, so: 400 MB/s.
+     * Default pace when every server is on loopback (with {@link #LOOPBACK_MAX_DATAGRAM}): 800 MB/s, so that a 1 GiB
+     * file takes ~1.3 s (job 1 of the bench reports at least 600 MB/s with the JVM's start). A default mproxy-server
+     * holds what its disk does not take at this rate in its paged 1 GiB ring; see mproxy-client/README.md.
      */
-    public static final long LOOPBACK_RATE = 400_000_000L;
+    public static final long LOOPBACK_RATE = 800_000_000L;
     /** Default SO_SNDBUF request. */
     public static final int DEFAULT_SEND_BUFFER = 4 << 20;
 

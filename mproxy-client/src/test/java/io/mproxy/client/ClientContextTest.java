@@ -12,7 +12,7 @@ class ClientContextTest {
             .destination(Endpoint.parse("[::1]:9920"));
 
         assertThat(context.maxDatagram()).isEqualTo(65_507);
-        assertThat(context.rate()).isEqualTo(400_000_000L);
+        assertThat(context.rate()).isEqualTo(800_000_000L);
     }
 
     @Test

@@ -5,8 +5,10 @@ import io.mproxy.common.net.Endpoint;
 import io.mproxy.common.net.UdpChannels;
 import io.mproxy.common.net.UdpReceiver;
 import io.mproxy.common.ring.DatagramRing;
+import io.mproxy.common.ring.RingPager;
 import io.mproxy.common.ring.Wakeup;
 import io.mproxy.common.stats.Counter;
+import io.mproxy.common.stats.Counters;
 import io.mproxy.common.stats.StatsReporter;
 import java.io.IOException;
 import java.net.InetSocketAddress;
@@ -36,6 +38,8 @@ public final class Server implements AutoCloseable {
     private final List<UdpReceiver> receivers = new ArrayList<>();
     private final List<RingWriter> writers = new ArrayList<>();
     private final List<Endpoint> bound = new ArrayList<>();
+    /** Pages the rings in and out unless they are faulted in at start (--prefault). */
+    private RingPager pager;
 
     private Server() {
     }
@@ -74,16 +78,19 @@ public final class Server implements AutoCloseable {
                 outputs.computeIfAbsent(path, p -> new ArrayList<>()).add(i);
             }
             List<Runnable> starts = new ArrayList<>();
+            if (!context.prefault()) {
+                pager = new RingPager(RingPager.DEFAULT_IDLE_NANOS).start();
+            }
             for (Map.Entry<String, List<Integer>> output : outputs.entrySet()) {
                 Wakeup wakeup = new Wakeup();
                 List<DatagramRing> rings = new ArrayList<>();
                 for (int i : output.getValue()) {
-                    DatagramRing ring = context.prefault()
+                    DatagramRing ring = pager == null
                         ? new DatagramRing(context.ring(), UdpChannels.MAX_UDP_PAYLOAD, wakeup)
-                        : DatagramRing.lazy(context.ring(), UdpChannels.MAX_UDP_PAYLOAD, wakeup);
+                        : DatagramRing.paged(context.ring(), UdpChannels.MAX_UDP_PAYLOAD, wakeup, pager);
                     rings.add(ring);
                     Endpoint endpoint = bound.get(i);
-                    io.mproxy.common.stats.Counters counters = new io.mproxy.common.stats.Counters(
+                    Counters counters = new Counters(
                         "listener " + endpoint.text(), EnumSet.of(Counter.DATAGRAMS_IN, Counter.BYTES_IN,
                         Counter.DROPPED, Counter.ERRORS));
                     UdpReceiver receiver = new UdpReceiver(endpoint, channels.get(i), ring, counters);
@@ -122,5 +129,8 @@ public final class Server implements AutoCloseable {
     public void close() {
         receivers.forEach(UdpReceiver::close);
         writers.forEach(RingWriter::close);
+        if (pager != null) {
+            pager.close();
+        }
     }
 }

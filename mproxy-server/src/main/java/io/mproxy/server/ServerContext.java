@@ -13,15 +13,17 @@ public final class ServerContext {
     /** Default SO_RCVBUF request: 8 MiB (the kernel caps it at net.core.rmem_max; we warn when it does). */
     public static final int DEFAULT_RECEIVE_BUFFER = 8 << 20;
     /**
-     * Default ring between each socket and its writer: 64 MiB holds ~100 ms at 600 MB/s, longer than the stalls a
-     * file write sees, so the socket is always drained.
+     * Default ring between each socket and its writer: 1 GiB, paged ({@link DatagramRing#paged}), so it costs nothing
+     * while idle and is given back after a burst. Under load the bench machine's disk took 1 GiB at 300-600 MB/s, so
+     * 800 MB/s of traffic left a backlog of several hundred MiB: a 64 MiB ring lost 11.5 % and a 256 MiB one 28.5 %
+     * of a 1 GiB file.
      */
-    public static final int DEFAULT_RING = 64 << 20;
+    public static final int DEFAULT_RING = 1 << 30;
     /**
-     * Fault every ring in at start by default: filled for the first time during a transfer, a lazily mapped ring
-     * stalled the receiving thread on the bench VM (first runs at 800 MB/s lost 6-24 %; prefaulted, 3 of 3 exact).
+     * Page the rings by default ({@link DatagramRing#paged}): an idle server holds 2 MiB of each ring, not all of it;
+     * pages are faulted in ahead of the receiving thread by another thread and given back after a burst.
      */
-    public static final boolean DEFAULT_PREFAULT = true;
+    public static final boolean DEFAULT_PREFAULT = false;
 
     private final List<Endpoint> listeners = new ArrayList<>();
     private String path = "-";
@@ -69,7 +71,8 @@ public final class ServerContext {
     }
 
     /**
-     * @param prefault fault in every ring's memory at start instead of as it fills (else {@link DatagramRing#lazy}).
+     * @param prefault fault in every ring's whole memory at start and keep it, instead of paging it in ahead of the
+     *                 receiving thread and out when idle ({@link DatagramRing#paged}).
      * @return this for a fluent API.
      */
     public ServerContext prefault(boolean prefault) {

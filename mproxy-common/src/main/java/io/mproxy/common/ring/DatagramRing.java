@@ -13,8 +13,6 @@ import java.util.concurrent.atomic.AtomicLong;
 public final class DatagramRing {
     private static final int HEADER = 4;
     private static final int PADDING = -1;
-    /** How far ahead of the producer the consumer faults in the ring's pages ({@link RingMemory}). */
-    private static final int POPULATE_AHEAD = 16 << 20;
 
     private final RingMemory memory;
     private final ByteBuffer buffer;
@@ -29,28 +27,34 @@ public final class DatagramRing {
     private long consumerHead;
 
     /**
+     * A ring whose whole memory is faulted in now, as {@code ByteBuffer.allocateDirect} would.
+     *
      * @param capacity  bytes of the ring; at least twice {@code maxRecord} plus headers.
      * @param maxRecord the largest record.
      * @param wakeup    signalled when a record is published (shared when one consumer drains several rings).
      */
     public DatagramRing(int capacity, int maxRecord, Wakeup wakeup) {
-        this(capacity, maxRecord, wakeup, false);
+        this(capacity, maxRecord, wakeup, null);
     }
 
     /**
-     * A ring whose memory is faulted in as it first fills ({@link RingMemory}) rather than at once: it costs almost
-     * nothing while idle, but a first fill at full rate can stall the producer on page faults.
+     * A ring whose memory costs nothing until used ({@link RingMemory}): {@code pager} faults its pages in ahead of
+     * the producer, so that the producer never waits for a first-use page fault, and gives them back once the ring
+     * has drained and stayed idle.
      *
      * @param capacity  bytes of the ring; at least twice {@code maxRecord} plus headers.
      * @param maxRecord the largest record.
      * @param wakeup    signalled when a record is published.
-     * @return the ring.
+     * @param pager     the thread that pages the ring's memory.
+     * @return the ring, registered with {@code pager}.
      */
-    public static DatagramRing lazy(int capacity, int maxRecord, Wakeup wakeup) {
-        return new DatagramRing(capacity, maxRecord, wakeup, true);
+    public static DatagramRing paged(int capacity, int maxRecord, Wakeup wakeup, RingPager pager) {
+        DatagramRing ring = new DatagramRing(capacity, maxRecord, wakeup, pager);
+        pager.add(ring);
+        return ring;
     }
 
-    private DatagramRing(int capacity, int maxRecord, Wakeup wakeup, boolean lazy) {
+    private DatagramRing(int capacity, int maxRecord, Wakeup wakeup, RingPager pager) {
         int aligned = capacity & ~3;
         if (aligned < 2 * (maxRecord + HEADER)) {
             throw new IllegalArgumentException("ring of " + capacity + " bytes is too small for records of " + maxRecord);
@@ -58,10 +62,7 @@ public final class DatagramRing {
         this.capacity = aligned;
         this.maxRecord = maxRecord;
         this.wakeup = wakeup;
-        this.memory = RingMemory.allocate(aligned);
-        if (!lazy) {
-            memory.populate(aligned);
-        }
+        this.memory = pager == null ? RingMemory.prefaulted(aligned) : RingMemory.paged(aligned, pager);
         this.buffer = memory.buffer();
         this.producerView = buffer.duplicate();
     }
@@ -96,6 +97,7 @@ public final class DatagramRing {
         } else if (producerTail + need - head > capacity) {
             return null;
         }
+        memory.reserve(producerTail + need);
         claimedIndex = index;
         producerView.limit(capacity).position(index + HEADER).limit(index + HEADER + maxRecord);
         return producerView;
@@ -115,6 +117,7 @@ public final class DatagramRing {
         claimedIndex = -1;
         published.setRelease(producerTail);
         wakeup.signal();
+        memory.produced(producerTail);
     }
 
     /**
@@ -156,10 +159,6 @@ public final class DatagramRing {
      */
     public int read(RecordHandler handler, int maxRecords) {
         long tail = published.getAcquire();
-        if (tail != consumerHead && !memory.isPopulated()) {
-            // the producer writes each offset first at tail == offset (the ring's first lap)
-            memory.populate(tail + POPULATE_AHEAD);
-        }
         int count = 0;
         while (consumerHead != tail && count < maxRecords) {
             int index = (int) (consumerHead % capacity);
@@ -178,6 +177,21 @@ public final class DatagramRing {
     /** Consumer: frees the room of every record read so far. */
     public void release() {
         released.setRelease(consumerHead);
+    }
+
+    /** @return the consumer's position: bytes released so far, padding included. */
+    long released() {
+        return released.getAcquire();
+    }
+
+    /** @return the producer's position: bytes published so far, padding included. */
+    long published() {
+        return published.getAcquire();
+    }
+
+    /** @return the ring's memory, for its pager. */
+    RingMemory memory() {
+        return memory;
     }
 
     private static int align(int n) {

@@ -23,7 +23,8 @@ import java.nio.ByteBuffer;
 public final class LazyMemory {
     private static final int PROT_READ_WRITE = 0x1 | 0x2;
     private static final int MAP_PRIVATE_ANONYMOUS_NORESERVE = 0x02 | 0x20 | 0x4000;
-    private static final int MADV_HUGEPAGE = 14;
+    private static final int MADV_DONTNEED = 4;
+    private static final int MADV_NOHUGEPAGE = 15;
     private static final int MADV_POPULATE_WRITE = 23;
     private static final MethodHandle MMAP = LinuxDowncalls.find("mmap",
         FunctionDescriptor.of(ADDRESS, ADDRESS, JAVA_LONG, JAVA_INT, JAVA_INT, JAVA_INT, JAVA_LONG));
@@ -41,15 +42,15 @@ public final class LazyMemory {
     }
 
     /**
-     * Asks for transparent huge pages over the whole of {@code memory}: for memory written front to back (a ring),
-     * so that its first pass takes one fault per 2 MiB rather than one per 4 KiB. Advice only; nothing where
-     * refused or unavailable. Not for memory where only the start of each large slot is written: a huge page would
-     * make whole slots resident.
+     * Asks for no transparent huge pages over the whole of {@code memory}, whatever the system's setting: for memory
+     * faulted in and given back in ranges of its own ({@code populate}, {@code free}), where a huge page would make
+     * 2 MiB resident for one written byte, and where a fresh huge page can cost milliseconds to fault in. Advice
+     * only; nothing where refused or unavailable.
      *
      * @param memory from {@link #allocate(long)}.
      */
-    public static void adviseHugePages(MemorySegment memory) {
-        advise(memory, 0, memory.byteSize(), MADV_HUGEPAGE);
+    public static void adviseNoHugePages(MemorySegment memory) {
+        advise(memory, 0, memory.byteSize(), MADV_NOHUGEPAGE);
     }
 
     /**
@@ -81,6 +82,18 @@ public final class LazyMemory {
      */
     public static void populate(MemorySegment memory, long offset, long length) {
         advise(memory, offset, length, MADV_POPULATE_WRITE);
+    }
+
+    /**
+     * Gives the pages of a range back to the system ({@code MADV_DONTNEED}): they read as zero and cost nothing
+     * until written again. Does nothing where unavailable.
+     *
+     * @param memory from {@link #allocate(long)}, page-aligned.
+     * @param offset where the range starts, a multiple of 4096.
+     * @param length its length.
+     */
+    public static void free(MemorySegment memory, long offset, long length) {
+        advise(memory, offset, length, MADV_DONTNEED);
     }
 
     private static void advise(MemorySegment memory, long offset, long length, int advice) {

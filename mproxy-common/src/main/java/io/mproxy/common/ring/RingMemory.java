@@ -4,45 +4,86 @@ import java.lang.foreign.MemorySegment;
 import java.nio.ByteBuffer;
 
 /**
- * The memory of a {@link DatagramRing}: {@link LazyMemory}, mapped on Linux through the foreign function API, so that
- * it costs nothing until used, with transparent huge pages asked for; elsewhere a direct buffer.
+ * The memory of a {@link DatagramRing}: on Linux {@link LazyMemory}, which costs nothing until written, kept faulted
+ * in ahead of the producer by a {@link RingPager} and given back after the ring has drained and stayed idle;
+ * elsewhere a direct buffer.
  *
- * <p>Why: {@code ByteBuffer.allocateDirect} zeroes the whole ring at start, so an idle server held its 64 MiB ring
- * in RAM. Mapped lazily, a page is faulted in when first written, which on the receiving thread costs time the socket
- * buffer must cover; so the consumer faults pages in ahead of the producer ({@link #populate}, {@code
- * MADV_POPULATE_WRITE}, which never changes what a page holds), and the first {@link #INITIAL_POPULATE} bytes are
- * faulted in at once. With 2 MiB pages the whole ring is 32 faults.
+ * <p>Why: {@code ByteBuffer.allocateDirect} zeroes the whole ring at start, so an idle server held its ring in RAM.
+ * Mapped lazily, a page is faulted in when first written, which on the receiving thread costs time that only the
+ * socket buffer covers. So another thread faults pages in ahead of the producer ({@code MADV_POPULATE_WRITE}, which
+ * never changes what a page holds), {@link #AHEAD} bytes ahead, and only {@link #INITIAL_POPULATE} bytes are present
+ * at start. No transparent huge pages, whatever the system's setting: on the bench VM 256 MiB of fresh huge pages
+ * faulted in at 250-400 MB/s (the host backs each one, up to 22 ms), slower than the traffic; 4 KiB pages at
+ * 3.0-3.7 GB/s.
+ *
+ * <p>Giving pages back ({@code MADV_DONTNEED}) must never zero a page the producer has written: the producer
+ * announces how far it may write ({@link #reserve}) and the pager marks where it frees ({@code fence}); each reads
+ * the other's mark after writing its own, so at least one of them sees the conflict: the pager then stops freeing,
+ * and the producer waits for the chunk in progress (one {@code madvise}) to end.
  */
 final class RingMemory {
-    /** Bytes faulted in when the ring is made, for the first burst before the consumer has run. */
-    static final int INITIAL_POPULATE = 4 << 20;
-    /** The transparent huge page size on x86-64 and aarch64 (4 KiB pages); also a multiple of any page size. */
-    private static final long HUGE_PAGE = 2 << 20;
+    /** Bytes faulted in when the ring is made, for the first datagrams before the pager has run. */
+    static final int INITIAL_POPULATE = 2 << 20;
+    /** How far ahead of the producer pages are kept present: ~40 ms of traffic at 800 MB/s. */
+    static final long AHEAD = 32 << 20;
+    /** Bytes per {@code madvise}, the unit of what is present: short calls, so a producer waits ~0.1 ms for one. */
+    static final long CHUNK = 2 << 20;
+    /** Bytes kept present from the producer's position when the ring is trimmed. */
+    static final long KEEP = INITIAL_POPULATE;
+    /** How far past its current claim the producer reserves at once: one handshake per this many bytes. */
+    private static final long RESERVE_STEP = 1 << 20;
 
     private final ByteBuffer buffer;
     private final MemorySegment segment;
-    private long populated;
+    private final PageWindow window;
+    private final RingPager pager;
+    /** Producer side: how far it may write; read by the pager before each freeing step. */
+    private volatile long reserved;
+    private long reservedByProducer;
+    /** Pager side: the first position it is freeing, or {@link Long#MAX_VALUE}. */
+    private volatile long fence = Long.MAX_VALUE;
+    /** The producer position at which to wake the pager. */
+    private volatile long wakeAt = Long.MAX_VALUE;
 
-    private RingMemory(ByteBuffer buffer, MemorySegment segment) {
+    private RingMemory(ByteBuffer buffer, MemorySegment segment, PageWindow window, RingPager pager) {
         this.buffer = buffer;
         this.segment = segment;
+        this.window = window;
+        this.pager = pager;
+        if (pager != null) {
+            wakeAt = Long.MIN_VALUE;
+        }
     }
 
     /**
      * @param capacity bytes.
-     * @return mapped memory (freed when unreachable), or a direct buffer where mapping is unavailable or fails.
+     * @return the whole ring faulted in now (a direct buffer where mapping is unavailable).
      */
-    static RingMemory allocate(int capacity) {
+    static RingMemory prefaulted(int capacity) {
         if (!LazyMemory.isAvailable()) {
-            RingMemory memory = new RingMemory(ByteBuffer.allocateDirect(capacity), null);
-            memory.populated = capacity;
-            return memory;
+            return new RingMemory(ByteBuffer.allocateDirect(capacity), null, null, null);
         }
         MemorySegment segment = LazyMemory.allocate(capacity);
-        LazyMemory.adviseHugePages(segment);
-        RingMemory memory = new RingMemory(segment.asByteBuffer(), segment);
-        memory.populate(Math.min(capacity, INITIAL_POPULATE));
-        return memory;
+        LazyMemory.populate(segment, 0, capacity);
+        return new RingMemory(segment.asByteBuffer(), segment, null, null);
+    }
+
+    /**
+     * @param capacity bytes.
+     * @param pager    keeps pages present ahead of the producer.
+     * @return mapped memory with its first {@link #INITIAL_POPULATE} bytes present (freed when unreachable), or a
+     *         direct buffer where mapping is unavailable.
+     */
+    static RingMemory paged(int capacity, RingPager pager) {
+        if (!LazyMemory.isAvailable()) {
+            return prefaulted(capacity);
+        }
+        MemorySegment segment = LazyMemory.allocate(capacity);
+        LazyMemory.adviseNoHugePages(segment);
+        int present = Math.min(capacity, INITIAL_POPULATE);
+        LazyMemory.populate(segment, 0, present);
+        return new RingMemory(segment.asByteBuffer(), segment,
+            new PageWindow(capacity, CHUNK, (int) (present / CHUNK), AHEAD, KEEP), pager);
     }
 
     /** @return the ring's bytes. */
@@ -51,23 +92,70 @@ final class RingMemory {
     }
 
     /**
-     * Faults in the memory up to {@code end} (from the consumer, ahead of the producer); does nothing past what was
-     * faulted in already, and nothing at all once the whole ring has been.
+     * Producer: before writing below {@code limit}; returns at once unless the pager is freeing pages there.
      *
-     * @param end the offset up to which pages should be present.
+     * @param limit the position up to which the producer is about to write.
      */
-    void populate(long end) {
-        // madvise wants a page-aligned start: advance in whole huge pages
-        long to = Math.min((end + HUGE_PAGE - 1) & -HUGE_PAGE, buffer.capacity());
-        if (to <= populated) {
+    void reserve(long limit) {
+        if (limit <= reservedByProducer) {
             return;
         }
-        LazyMemory.populate(segment, populated, to - populated);
-        populated = to;
+        long next = limit + RESERVE_STEP;
+        reserved = next;
+        while (fence < next) {
+            Thread.onSpinWait();
+        }
+        reservedByProducer = next;
     }
 
-    /** @return true once every page has been faulted in. */
-    boolean isPopulated() {
-        return populated >= buffer.capacity();
+    /**
+     * Producer: after publishing up to {@code tail}; wakes the pager when it should fault more in.
+     *
+     * @param tail the producer's position.
+     */
+    void produced(long tail) {
+        if (tail >= wakeAt) {
+            pager.wake();
+        }
+    }
+
+    /**
+     * Pager: faults pages in ahead of the producer.
+     *
+     * @param tail the producer's position.
+     */
+    void extend(long tail) {
+        if (window == null || window.isFull()) {
+            return;
+        }
+        wakeAt = window.extend(tail, (offset, length) -> LazyMemory.populate(segment, offset, length));
+    }
+
+    /**
+     * Pager: gives back every chunk but those holding the backlog (records not yet released) and the {@link #KEEP}
+     * bytes from the producer's position on.
+     *
+     * @param head the consumer's position: every record before it has been released.
+     * @param tail the producer's position.
+     * @return true when chunks were given back.
+     */
+    boolean trim(long head, long tail) {
+        if (window == null || !window.isWorthTrimming()) {
+            return false;
+        }
+        window.trim(head, tail, this::mayFree, (offset, length) -> LazyMemory.free(segment, offset, length));
+        fence = Long.MAX_VALUE;
+        wakeAt = Long.MIN_VALUE;
+        return true;
+    }
+
+    private boolean mayFree(long position) {
+        fence = position;
+        return reserved <= position;
+    }
+
+    /** @return which chunks are present, for tests. */
+    PageWindow window() {
+        return window;
     }
 }
