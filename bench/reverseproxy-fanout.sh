@@ -68,7 +68,7 @@ wait_port() { # waits until something listens on 127.0.0.1:$1 (without connectin
 
 # run TOOL RATE: starts the fan-out, connects the clients, sends, waits for every byte, prints one table row.
 run() {
-  local tool=$1 rate=$2 fanout=() i port
+  local tool=$1 rate=$2 fanout=() readers=() i port
   rm -f "$work"/out.* "$work"/ready.*
   if [ "$tool" = mproxy-reverseproxy ]; then
     "${reverseproxy[@]}" --multicast-addr "$group:$gport" --multicast-interface lo \
@@ -77,7 +77,7 @@ run() {
     wait_port 19901
     # The reverse proxy counts connections itself: connect the readers to the one port.
     for i in $(seq "$clients"); do
-      socat -u -b "$block" TCP:127.0.0.1:19901 "OPEN:$work/out.$i,creat,trunc" & pids+=($!)
+      socat -u -b "$block" TCP:127.0.0.1:19901 "OPEN:$work/out.$i,creat,trunc" & readers+=($!)
     done
     for _ in $(seq 200); do
       [ "$(grep -c 'tcp output client .* connected' "$work/rp.err" || true)" -ge "$clients" ] && break; sleep 0.05
@@ -85,7 +85,7 @@ run() {
   else
     # Readers listen; each socat joins the group and connects to its reader.
     for i in $(seq "$clients"); do
-      socat -u -b "$block" "TCP-LISTEN:$((19910 + i)),reuseaddr" "OPEN:$work/out.$i,creat,trunc" & pids+=($!)
+      socat -u -b "$block" "TCP-LISTEN:$((19910 + i)),reuseaddr" "OPEN:$work/out.$i,creat,trunc" & readers+=($!)
     done
     for _ in $(seq 200); do
       [ "$(ss -Hltn 'sport >= :19911 and sport <= :19999' | wc -l)" -ge "$clients" ] && break; sleep 0.05
@@ -99,14 +99,15 @@ run() {
       sleep 0.05
     done
   fi
-  pids+=("${fanout[@]}")
+  pids+=("${fanout[@]}" "${readers[@]}")
   local cpu0 t0 first="" deadline done_at=() n exact=yes outs=() bytes
   for i in $(seq "$clients"); do outs+=("$work/out.$i"); done
   cpu0=$(cpu_seconds "${fanout[@]}")
   t0=$(date +%s.%N)
-  "${client[@]}" --path "$work/in" --server-addr "$group:$gport" --multicast-interface lo \
-    --rate "$rate" 2>"$work/client.err" &
-  pids+=($!)
+  /usr/bin/time -f "%U %S" -o "$work/sender.time" "${client[@]}" --path "$work/in" --server-addr "$group:$gport" \
+    --multicast-interface lo --rate "$rate" 2>"$work/client.err" &
+  local sender=$!
+  pids+=($sender)
   deadline=$(awk -v t="$t0" -v s="$size" -v slack="${DEADLINE_SLACK:-15}" \
     'BEGIN { printf "%.0f", (t + s / 20e6 + slack) * 1e6 }')
   # The first byte: built-in tests only (no process started), 2 ms apart (a read that times out is the sleep).
@@ -126,8 +127,10 @@ run() {
   for i in $(seq "$clients"); do
     [ "$(stat -c %s "$work/out.$i" 2>/dev/null || echo 0)" -ge "$size" ] && done_at[$i]=$(stat -c %.9Y "$work/out.$i")
   done
-  local cpu1 row mbs drops
+  for _ in $(seq 100); do kill -0 "$sender" 2>/dev/null || break; sleep 0.05; done # its CPU time, once it exited
+  local cpu1 row mbs drops readers_cpu
   cpu1=$(cpu_seconds "${fanout[@]}")
+  readers_cpu=$(cpu_seconds "${readers[@]}")
   # Datagrams the kernel dropped because a group socket's receive buffer was full (all sockets on the port).
   drops=$(awk -v port="$(printf ':%04X' "$gport")" 'NR > 1 && index($2, port) { d += $13 } END { print d + 0 }' \
     /proc/net/udp)
@@ -172,6 +175,9 @@ run() {
   if [ "$tool" = mproxy-reverseproxy ]; then # where mproxy lost what it lost: the group socket, or slow clients
     sed -n 's/^total \(group\|tcp output\) /    \1 /p' "$work/rp.err"
   fi
+  # Where the rest of the machine went: the sender (until it exited) and the clients (the same for both tools).
+  echo "    cpu(s): sender $(awk '{ printf "%.2f", $1 + $2 }' "$work/sender.time" 2>/dev/null)," \
+    "clients $readers_cpu (all $clients)"
 }
 
 {
