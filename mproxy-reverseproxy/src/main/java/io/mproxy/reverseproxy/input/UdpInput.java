@@ -34,9 +34,8 @@ public final class UdpInput implements BatchReceiveLoop.Handler, AutoCloseable {
         this.sender = sender;
         this.counters = new Counters("udp input " + endpoint.text(),
             EnumSet.of(Counter.DATAGRAMS_IN, Counter.BYTES_IN, Counter.DATAGRAMS_OUT, Counter.ERRORS));
-        // urgent: a datagram the socket cannot hold while this thread waits for a CPU is lost
         this.loop = new BatchReceiveLoop("udp-input " + endpoint.text(), endpoint.text(), channel, counters, this,
-            false).urgent();
+            false);
     }
 
     /** @return the address listened on. */
