@@ -3,14 +3,18 @@
 #   mproxy-reverseproxy: one process joins the group and serves all 4 clients (--tcp-output-addr).
 #   peer (socat):        4 socat processes, one per client, each joining the group and writing to its client
 #                        (socat -u UDP4-RECV:...,ip-add-membership TCP-LISTEN:...): the closest thing socat does.
-# The sender is mproxy-client pacing a file onto the group at each RATE; every client writes what it gets to a file
-# in /dev/shm, and each file must be byte-exact with the input (a client with as many bytes but every line out of
-# order is marked `r`, since UDP may reorder; one with lines missing `x`, and the missing share is its loss). Prints
-# MB/s per client (input size / time from the first byte reaching any client to this client's last byte), whether
-# all 4 are exact, and the CPU seconds of the fan-out processes.
+# The sender is mproxy-client pacing a file onto the group at each RATE; every client (the same for both tools: socat
+# -u TCP -> file, reading 128 KiB at a time as cat does) writes what it gets to a file in /dev/shm, and each file must
+# be byte-exact with the input (every line of the input is unique: a client with as many bytes but lines out of order
+# is marked `r`, since UDP may reorder; one with lines missing `x`, and the missing share is its loss). Prints MB/s per
+# client (input size / time from the first byte reaching any client to this client's last byte), whether all 4 are
+# exact, and the CPU seconds of the fan-out processes. The first byte is watched for with shell built-ins every 2 ms;
+# a client's last byte is its file's modification time, so neither depends on how often the script looks.
+# The Java binaries run with the JVM flags of their launchers (bin/_launch, dist): C1 only, Serial GC.
 # Runs itself inside a private network namespace (unshare -n, loopback with multicast on): nothing leaves the host.
 # Usage: bench/reverseproxy-fanout.sh   (env: BENCH_MB=200, RATES="100M 200M 300M", CLIENTS=4,
-#        DEADLINE_SLACK=15 s beyond input / 20 MB/s for the last byte)
+#        DEADLINE_SLACK=15 s beyond input / 20 MB/s for the last byte, CLIENT_BLOCK=131072 bytes per client read,
+#        REVERSEPROXY_JAR to measure another build of mproxy-reverseproxy)
 # The table also goes to bench/results/reverseproxy-fanout.md.
 set -euo pipefail
 . "$(dirname "$(readlink -f "$0")")/lib.sh"
@@ -21,8 +25,10 @@ if [ -z "${MPROXY_BENCH_NETNS:-}" ]; then
 fi
 bench_enter_netns "$@"
 root=$bench_root
-reverseproxy=("$JAVA" -XX:+UseSerialGC -jar "$root/mproxy-reverseproxy/target/mproxy-reverseproxy.jar")
-client=("$JAVA" -XX:+UseSerialGC -jar "$root/mproxy-client/target/mproxy-client.jar")
+jvm=("$JAVA" -XX:TieredStopAtLevel=1 -XX:+UseSerialGC --enable-native-access=ALL-UNNAMED)
+reverseproxy=("${jvm[@]}" -jar "${REVERSEPROXY_JAR:-$root/mproxy-reverseproxy/target/mproxy-reverseproxy.jar}")
+client=("${jvm[@]}" -jar "$root/mproxy-client/target/mproxy-client.jar")
+block=${CLIENT_BLOCK:-131072}
 results="$bench_results/reverseproxy-fanout.md"
 
 mb=${BENCH_MB:-200}
@@ -38,9 +44,13 @@ cleanup() {
   [ -n "${BENCH_KEEP:-}" ] || rm -rf "$work"
 }
 trap cleanup EXIT
+# Never ready: reading it with a timeout is a sleep without starting a process.
+exec {nap}<> <(:)
 
-seq -f "%012g telemetry line: the quick brown fox jumps over the lazy dog 0123456789" 1 $((mb * 1000000 / 86 + 1)) \
-  | head -c $((mb * 1000000)) > "$work/in"
+# Every line unique (numbered in full, not in %g's 6 digits), more lines than needed and cut at the exact size (seq
+# then ends on SIGPIPE, which is expected).
+(seq -f "%012.0f telemetry line: the quick brown fox jumps over the lazy dog 0123456789" 1 $((mb * 1000000 / 80)) \
+  || true) | head -c $((mb * 1000000)) > "$work/in"
 size=$(stat -c %s "$work/in")
 
 cpu_seconds() { # utime+stime of the given pids, in seconds
@@ -51,14 +61,14 @@ cpu_seconds() { # utime+stime of the given pids, in seconds
   awk -v t="$total" -v hz="$(getconf CLK_TCK)" 'BEGIN { printf "%.2f", t / hz }'
 }
 
-wait_port() { # waits until something listens on 127.0.0.1:$1
-  for _ in $(seq 200); do (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null && return 0; sleep 0.05; done
+wait_port() { # waits until something listens on 127.0.0.1:$1 (without connecting: that would be a client too)
+  for _ in $(seq 200); do [ -n "$(ss -Hltn "sport = :$1")" ] && return 0; sleep 0.05; done
   echo "bench: nothing listens on $1" >&2; return 1
 }
 
 # run TOOL RATE: starts the fan-out, connects the clients, sends, waits for every byte, prints one table row.
 run() {
-  local tool=$1 rate=$2 fanout=() i port
+  local tool=$1 rate=$2 fanout=() readers=() i port
   rm -f "$work"/out.* "$work"/ready.*
   if [ "$tool" = mproxy-reverseproxy ]; then
     "${reverseproxy[@]}" --multicast-addr "$group:$gport" --multicast-interface lo \
@@ -66,14 +76,16 @@ run() {
     fanout=($!)
     wait_port 19901
     # The reverse proxy counts connections itself: connect the readers to the one port.
-    for i in $(seq "$clients"); do socat -u TCP:127.0.0.1:19901 "OPEN:$work/out.$i,creat,trunc" & pids+=($!); done
+    for i in $(seq "$clients"); do
+      socat -u -b "$block" TCP:127.0.0.1:19901 "OPEN:$work/out.$i,creat,trunc" & readers+=($!)
+    done
     for _ in $(seq 200); do
       [ "$(grep -c 'tcp output client .* connected' "$work/rp.err" || true)" -ge "$clients" ] && break; sleep 0.05
     done
   else
     # Readers listen; each socat joins the group and connects to its reader.
     for i in $(seq "$clients"); do
-      socat -u "TCP-LISTEN:$((19910 + i)),reuseaddr" "OPEN:$work/out.$i,creat,trunc" & pids+=($!)
+      socat -u -b "$block" "TCP-LISTEN:$((19910 + i)),reuseaddr" "OPEN:$work/out.$i,creat,trunc" & readers+=($!)
     done
     for _ in $(seq 200); do
       [ "$(ss -Hltn 'sport >= :19911 and sport <= :19999' | wc -l)" -ge "$clients" ] && break; sleep 0.05
@@ -87,31 +99,38 @@ run() {
       sleep 0.05
     done
   fi
-  pids+=("${fanout[@]}")
-  local cpu0 t0 first="" deadline done_at=() n exact=yes
+  pids+=("${fanout[@]}" "${readers[@]}")
+  local cpu0 t0 first="" deadline done_at=() n exact=yes outs=() bytes
+  for i in $(seq "$clients"); do outs+=("$work/out.$i"); done
   cpu0=$(cpu_seconds "${fanout[@]}")
   t0=$(date +%s.%N)
-  "${client[@]}" --path "$work/in" --server-addr "$group:$gport" --multicast-interface lo \
-    --rate "$rate" 2>"$work/client.err" &
-  pids+=($!)
-  # (slack goes in with -v: an assignment after the program is never applied to a BEGIN-only awk)
+  /usr/bin/time -f "%U %S" -o "$work/sender.time" "${client[@]}" --path "$work/in" --server-addr "$group:$gport" \
+    --multicast-interface lo --rate "$rate" 2>"$work/client.err" &
+  local sender=$!
+  pids+=($sender)
   deadline=$(awk -v t="$t0" -v s="$size" -v slack="${DEADLINE_SLACK:-15}" \
-    'BEGIN { printf "%.3f", t + s / 20e6 + slack }')
+    'BEGIN { printf "%.0f", (t + s / 20e6 + slack) * 1e6 }')
+  # The first byte: built-in tests only (no process started), 2 ms apart (a read that times out is the sleep).
+  until [ -n "$first" ]; do
+    for ((i = 1; i <= clients; i++)); do [ -s "$work/out.$i" ] && first=$EPOCHREALTIME && break; done
+    [ "${EPOCHREALTIME/./}" -gt "$deadline" ] && break
+    read -r -t 0.002 -u "$nap" || true
+  done
+  # The last bytes: one stat for all clients every 20 ms; then each file's modification time is its last write.
   while :; do
     n=0
-    if [ -z "$first" ] && [ -n "$(find "$work" -name 'out.*' -size +0 -print -quit)" ]; then first=$(date +%s.%N); fi
-    for i in $(seq "$clients"); do
-      if [ -z "${done_at[$i]:-}" ] && [ "$(stat -c %s "$work/out.$i" 2>/dev/null || echo 0)" -ge "$size" ]; then
-        done_at[$i]=$(date +%s.%N)
-      fi
-      [ -n "${done_at[$i]:-}" ] && n=$((n + 1))
-    done
+    while read -r bytes; do [ "$bytes" -ge "$size" ] && n=$((n + 1)); done < <(stat -c %s "${outs[@]}" 2>/dev/null)
     [ "$n" -eq "$clients" ] && break
-    awk -v now="$(date +%s.%N)" -v d="$deadline" 'BEGIN { exit !(now > d) }' && break
-    sleep 0.02
+    [ "${EPOCHREALTIME/./}" -gt "$deadline" ] && break
+    read -r -t 0.02 -u "$nap" || true
   done
-  local cpu1 row mbs drops
+  for i in $(seq "$clients"); do
+    [ "$(stat -c %s "$work/out.$i" 2>/dev/null || echo 0)" -ge "$size" ] && done_at[$i]=$(stat -c %.9Y "$work/out.$i")
+  done
+  for _ in $(seq 100); do kill -0 "$sender" 2>/dev/null || break; sleep 0.05; done # its CPU time, once it exited
+  local cpu1 row mbs drops readers_cpu
   cpu1=$(cpu_seconds "${fanout[@]}")
+  readers_cpu=$(cpu_seconds "${readers[@]}")
   # Datagrams the kernel dropped because a group socket's receive buffer was full (all sockets on the port).
   drops=$(awk -v port="$(printf ':%04X' "$gport")" 'NR > 1 && index($2, port) { d += $13 } END { print d + 0 }' \
     /proc/net/udp)
@@ -156,6 +175,9 @@ run() {
   if [ "$tool" = mproxy-reverseproxy ]; then # where mproxy lost what it lost: the group socket, or slow clients
     sed -n 's/^total \(group\|tcp output\) /    \1 /p' "$work/rp.err"
   fi
+  # Where the rest of the machine went: the sender (until it exited) and the clients (the same for both tools).
+  echo "    cpu(s): sender $(awk '{ printf "%.2f", $1 + $2 }' "$work/sender.time" 2>/dev/null)," \
+    "clients $readers_cpu (all $clients)"
 }
 
 {

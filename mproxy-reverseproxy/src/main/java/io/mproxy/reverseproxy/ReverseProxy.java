@@ -137,6 +137,9 @@ public final class ReverseProxy implements AutoCloseable {
             UdpChannels.closeQuietly(channel);
             throw e;
         }
+        if (context.udpInputs().isEmpty()) {
+            groupReader.urgent();
+        }
         stats.add(groupReader.counters(), "kernel drops", groupReader::kernelDrops);
         LOG.info("joined group {} ({}) on {}", group.text(), group.numeric(), interfaceName(group, context));
         for (Endpoint listen : context.tcpOutputs()) {

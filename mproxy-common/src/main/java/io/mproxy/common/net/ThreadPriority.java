@@ -14,9 +14,9 @@ import org.slf4j.LoggerFactory;
  * value makes it run first when it wakes. Only processes allowed to (root, CAP_SYS_NICE, RLIMIT_NICE) get it; for
  * others this does nothing and says so at debug level.
  */
-final class ThreadPriority {
+public final class ThreadPriority {
     /** The nice value asked for: well ahead of ordinary work (0), short of the kernel's own threads (-20). */
-    static final int RECEIVER_NICE = -10;
+    public static final int RECEIVER_NICE = -10;
     private static final int PRIO_PROCESS = 0;
     private static final Logger LOG = LoggerFactory.getLogger(ThreadPriority.class);
     private static final MethodHandle GETTID = LinuxDowncalls.find("gettid", FunctionDescriptor.of(JAVA_INT));
@@ -32,7 +32,7 @@ final class ThreadPriority {
      * @param nice -20 (first) to 19 (last).
      * @return true when it was set.
      */
-    static boolean setNice(int nice) {
+    public static boolean setNice(int nice) {
         if (GETTID == null || SETPRIORITY == null) {
             return false;
         }

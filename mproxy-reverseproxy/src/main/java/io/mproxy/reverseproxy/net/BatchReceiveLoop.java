@@ -5,6 +5,7 @@ import io.mproxy.common.lifecycle.Threads;
 import io.mproxy.common.net.DatagramBatch;
 import io.mproxy.common.net.KernelDrops;
 import io.mproxy.common.net.NativeSocketOptions;
+import io.mproxy.common.net.ThreadPriority;
 import io.mproxy.common.net.UdpChannels;
 import io.mproxy.common.stats.Counter;
 import io.mproxy.common.stats.Counters;
@@ -69,6 +70,7 @@ public final class BatchReceiveLoop implements AutoCloseable {
     private volatile boolean stopping;
     private volatile long stopAt;
     private volatile long kernelDropsAtClose = -1;
+    private volatile boolean urgent;
 
     /**
      * @param threadName the receiving thread's name.
@@ -110,6 +112,18 @@ public final class BatchReceiveLoop implements AutoCloseable {
         this.thread = Thread.ofPlatform().name(threadName).unstarted(this::run);
     }
 
+    /**
+     * Runs the thread ahead of ordinary work where the process may ({@link ThreadPriority}): the socket overflows
+     * whenever this thread waits for a CPU longer than its buffer lasts, and on a busy machine the scheduler lets it
+     * wait that long behind the outputs and their clients. Call before {@link #start()}.
+     *
+     * @return this for a fluent API.
+     */
+    public BatchReceiveLoop urgent() {
+        urgent = true;
+        return this;
+    }
+
     /** Starts the receiving thread. @return this for a fluent API. */
     public BatchReceiveLoop start() {
         thread.start();
@@ -117,6 +131,9 @@ public final class BatchReceiveLoop implements AutoCloseable {
     }
 
     private void run() {
+        if (urgent) {
+            ThreadPriority.setNice(ThreadPriority.RECEIVER_NICE);
+        }
         while (true) {
             int received;
             try {
