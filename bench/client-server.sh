@@ -59,12 +59,12 @@ lost_percent() { echo "100 * ($size - $1) / $size" | bc -l; }
 ours() {
   local job="$1" variant="$2" run="$3" start end server stats received exact; shift 3
   rm -f "$output"; sync
-  "$JAVA" -XX:+UseSerialGC -jar "$bench_root/mproxy-server/target/mproxy-server.jar" --listen-addr 127.0.0.1:$port \
+  "${BENCH_JVM[@]}" -jar "$bench_root/mproxy-server/target/mproxy-server.jar" --listen-addr 127.0.0.1:$port \
     --path "$output" 2>"$bench_work/server.err" &
   server=$!
   bench_await_udp_port $port
   start=$(bench_now)
-  /usr/bin/time -f "%U %S %M" -o "$bench_work/client.time" "$JAVA" -XX:+UseSerialGC \
+  /usr/bin/time -f "%U %S %M" -o "$bench_work/client.time" "${BENCH_JVM[@]}" \
     -jar "$bench_root/mproxy-client/target/mproxy-client.jar" --path "$input" --server-addr 127.0.0.1:$port "$@" \
     2>"$bench_work/client.err"
   end=$(bench_now)

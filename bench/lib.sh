@@ -4,6 +4,9 @@
 bench_root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 . "$bench_root/scripts/lib/java-env.sh"
 JAVA="$JAVA_HOME/bin/java"
+# The JVM flags of the launchers (bin/_launch, dist): C1 only, Serial GC. Every job runs our jars with them, so that
+# it measures what users run (C2's compiler threads took a fifth of the two cores in job 5).
+BENCH_JVM=("$JAVA" -XX:TieredStopAtLevel=1 -XX:+UseSerialGC --enable-native-access=ALL-UNNAMED)
 bench_work="${MPROXY_BENCH_WORK:-$bench_root/bench/work}"
 bench_results="${MPROXY_BENCH_RESULTS:-$bench_root/bench/results}"
 mkdir -p "$bench_work" "$bench_results"

@@ -42,7 +42,7 @@ input="$bench_work/fanout-input-$datagrams"
 [ "$(bench_size "$input")" = "$((datagrams * size))" ] || head -c "$((datagrams * size))" /dev/urandom > "$input"
 group=239.255.0.1
 results="$bench_results/proxy-fanout.md"
-jvm=("$JAVA" -XX:+UseSerialGC)
+jvm=("${BENCH_JVM[@]}")
 peer=""
 if command -v gcc >/dev/null; then
   peer="$bench_work/fanout-peer"

@@ -25,7 +25,7 @@ if [ -z "${MPROXY_BENCH_NETNS:-}" ]; then
 fi
 bench_enter_netns "$@"
 root=$bench_root
-jvm=("$JAVA" -XX:TieredStopAtLevel=1 -XX:+UseSerialGC --enable-native-access=ALL-UNNAMED)
+jvm=("${BENCH_JVM[@]}")
 reverseproxy=("${jvm[@]}" -jar "${REVERSEPROXY_JAR:-$root/mproxy-reverseproxy/target/mproxy-reverseproxy.jar}")
 client=("${jvm[@]}" -jar "$root/mproxy-client/target/mproxy-client.jar")
 block=${CLIENT_BLOCK:-131072}
