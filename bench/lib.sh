@@ -7,6 +7,8 @@ JAVA="$JAVA_HOME/bin/java"
 # The JVM flags of the launchers (bin/_launch, dist): C1 only, Serial GC. Every job runs our jars with them, so that
 # it measures what users run (C2's compiler threads took a fifth of the two cores in job 5).
 BENCH_JVM=("$JAVA" -XX:TieredStopAtLevel=1 -XX:+UseSerialGC --enable-native-access=ALL-UNNAMED)
+# The relay's and the reverse proxy's launchers keep C2 (dist/build-bundle.sh says why).
+BENCH_JVM_C2=("$JAVA" -XX:+UseSerialGC --enable-native-access=ALL-UNNAMED)
 bench_work="${MPROXY_BENCH_WORK:-$bench_root/bench/work}"
 bench_results="${MPROXY_BENCH_RESULTS:-$bench_root/bench/results}"
 mkdir -p "$bench_work" "$bench_results"

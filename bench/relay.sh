@@ -93,7 +93,7 @@ run_forwarder() {
 }
 
 mbs() { echo "$1 * $2 / 1000000" | bc -l; }
-jvm=("${BENCH_JVM[@]}")
+jvm=("${BENCH_JVM_C2[@]}")
 results=()
 for size in $sizes; do
   start=${START_RATE:-$([ "$size" -le 200 ] && echo 200000 || echo 100000)}

@@ -10,7 +10,7 @@
 # client (input size / time from the first byte reaching any client to this client's last byte), whether all 4 are
 # exact, and the CPU seconds of the fan-out processes. The first byte is watched for with shell built-ins every 2 ms;
 # a client's last byte is its file's modification time, so neither depends on how often the script looks.
-# The Java binaries run with the JVM flags of their launchers (bin/_launch, dist): C1 only, Serial GC.
+# The Java binaries run with the JVM flags of their launchers (bin/_launch, dist): Serial GC, the client C1 only.
 # Runs itself inside a private network namespace (unshare -n, loopback with multicast on): nothing leaves the host.
 # Usage: bench/reverseproxy-fanout.sh   (env: BENCH_MB=200, RATES="100M 200M 300M", CLIENTS=4,
 #        DEADLINE_SLACK=15 s beyond input / 20 MB/s for the last byte, CLIENT_BLOCK=131072 bytes per client read,
@@ -26,7 +26,7 @@ fi
 bench_enter_netns "$@"
 root=$bench_root
 jvm=("${BENCH_JVM[@]}")
-reverseproxy=("${jvm[@]}" -jar "${REVERSEPROXY_JAR:-$root/mproxy-reverseproxy/target/mproxy-reverseproxy.jar}")
+reverseproxy=("${BENCH_JVM_C2[@]}" -jar "${REVERSEPROXY_JAR:-$root/mproxy-reverseproxy/target/mproxy-reverseproxy.jar}")
 client=("${jvm[@]}" -jar "$root/mproxy-client/target/mproxy-client.jar")
 block=${CLIENT_BLOCK:-131072}
 results="$bench_results/reverseproxy-fanout.md"
