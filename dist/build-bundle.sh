@@ -13,6 +13,7 @@ version="$1"
 target="$2"
 dist=$(cd "$(dirname "$(readlink -f "${BASH_SOURCE[0]}")")" && pwd)
 root=$(dirname "$dist")
+. "$root/scripts/lib/compiler.sh"
 java_home="${JAVA_HOME:?JAVA_HOME must point at a JDK 25}"
 name="mproxy-$version"
 archive="$target/$name-linux-x64.tar.gz"
@@ -27,7 +28,7 @@ started=$(date +%s%N)
 # The two methods left to the interpreter are the class-file API's stack map computation, run while the JDK generates
 # the foreign function stubs and method handle classes at start: C1 compiling them took 6 MiB of compiler arena each
 # time, held for seconds (README.md, "JVM flags"). Patterns without '<' or '>': the launcher passes them unquoted.
-jvm_opts=(-XX:+UseSerialGC -XX:TieredStopAtLevel=1 -Xms8m -Xmx256m -XX:MaxDirectMemorySize=4g
+jvm_opts=(-XX:+UseSerialGC -Xms8m -Xmx256m -XX:MaxDirectMemorySize=4g
   -XX:+ExitOnOutOfMemoryError -XX:-UsePerfData -XX:TrimNativeHeapInterval=1000
   -XX:CompileCommand=quiet -XX:CompileCommand=exclude,jdk.internal.classfile.impl.StackMapGenerator::processBlock
   '-XX:CompileCommand=exclude,jdk.internal.classfile.impl.StackCounter::*'
@@ -84,11 +85,10 @@ for jar in "$home"/lib/*.jar; do
   class_path="$class_path${class_path:+:}\$lib/$(basename "$jar")"
   dump_class_path="$dump_class_path${dump_class_path:+:}$jar"
 done
-# The relay and the reverse proxy keep C2: per-packet Java code under hours of load, where C1's code cost 20 % of the
-# lossless rate at 1400 B (README.md, "JVM flags").
+# Each launcher adds its binary's compiler flags (scripts/lib/compiler.sh: C1 only, or C2 for the relay and the
+# reverse proxy) before the shared ones.
 while IFS=$'\t' read -r binary main; do
-  opts="${jvm_opts[*]}"
-  case $binary in relay | mproxy-reverseproxy) opts="${opts/ -XX:TieredStopAtLevel=1/}" ;; esac
+  opts="$(mproxy_compiler_opts "$binary") ${jvm_opts[*]}"
   sed -e "s|@NAME@|$binary|g" -e "s|@MAIN@|$main|g" -e "s|@JVM_OPTS@|$opts|g" \
     -e "s|@CLASS_PATH@|$class_path|g" "$dist/src/main/launcher/launcher.sh" > "$home/bin/$binary"
   chmod 755 "$home/bin/$binary"
