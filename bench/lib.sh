@@ -6,12 +6,12 @@ bench_root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 JAVA="$JAVA_HOME/bin/java"
 . "$bench_root/scripts/lib/compiler.sh"
 # The JVM flags of the launchers (bin/_launch, dist), so that every job measures what users run (C2's compiler threads
-# took a fifth of the two cores in job 5 when the client ran with them): BENCH_JVM for the client, the server and the
-# proxy, BENCH_JVM_C2 for the relay and the reverse proxy (scripts/lib/compiler.sh decides which binary gets which).
+# took a fifth of the two cores in job 5 when the client ran with them): BENCH_JVM for every binary but the relay,
+# BENCH_JVM_RELAY for the relay (scripts/lib/compiler.sh decides which binary gets which JIT).
 # shellcheck disable=SC2046
 BENCH_JVM=("$JAVA" $(mproxy_compiler_opts mproxy-client) -XX:+UseSerialGC --enable-native-access=ALL-UNNAMED)
 # shellcheck disable=SC2046
-BENCH_JVM_C2=("$JAVA" $(mproxy_compiler_opts relay) -XX:+UseSerialGC --enable-native-access=ALL-UNNAMED)
+BENCH_JVM_RELAY=("$JAVA" $(mproxy_compiler_opts relay) -XX:+UseSerialGC --enable-native-access=ALL-UNNAMED)
 bench_work="${MPROXY_BENCH_WORK:-$bench_root/bench/work}"
 bench_results="${MPROXY_BENCH_RESULTS:-$bench_root/bench/results}"
 mkdir -p "$bench_work" "$bench_results"

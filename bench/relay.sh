@@ -93,13 +93,12 @@ run_forwarder() {
 }
 
 mbs() { echo "$1 * $2 / 1000000" | bc -l; }
-jvm=("${BENCH_JVM_C2[@]}")
 results=()
 for size in $sizes; do
   start=${START_RATE:-$([ "$size" -le 200 ] && echo 200000 || echo 100000)}
-  relay_rate=$(run_forwarder relay "$size" "$start" 4 "${jvm[@]}" -jar "$jar" --set "spill_dir=$work/spill" \
+  relay_rate=$(run_forwarder relay "$size" "$start" 4 "${BENCH_JVM_RELAY[@]}" -jar "$jar" --set "spill_dir=$work/spill" \
     127.0.0.1:19100 tcp@127.0.0.1:19102 tcp@127.0.0.1:19101)
-  rproxy_rate=$(run_forwarder mproxy-reverseproxy "$size" "$start" 0 "${jvm[@]}" -jar "$rproxy_jar" \
+  rproxy_rate=$(run_forwarder mproxy-reverseproxy "$size" "$start" 0 "${BENCH_JVM[@]}" -jar "$rproxy_jar" \
     --udp-listen-addr 127.0.0.1:19100 --multicast-addr 239.77.1.1:19120 --multicast-interface lo \
     --tcp-downstream-addr 127.0.0.1:19101 --stats=0)
   socat_rate=0

@@ -3,17 +3,21 @@
 #   mproxy-reverseproxy: one process joins the group and serves all 4 clients (--tcp-output-addr).
 #   peer (socat):        4 socat processes, one per client, each joining the group and writing to its client
 #                        (socat -u UDP4-RECV:...,ip-add-membership TCP-LISTEN:...): the closest thing socat does.
-# The sender is mproxy-client pacing a file onto the group at each RATE; every client (the same for both tools: socat
-# -u TCP -> file, reading 128 KiB at a time as cat does) writes what it gets to a file in /dev/shm, and each file must
-# be byte-exact with the input (every line of the input is unique: a client with as many bytes but lines out of order
-# is marked `r`, since UDP may reorder; one with lines missing `x`, and the missing share is its loss). Prints MB/s per
-# client (input size / time from the first byte reaching any client to this client's last byte), whether all 4 are
-# exact, and the CPU seconds of the fan-out processes. The first byte is watched for with shell built-ins every 2 ms;
-# a client's last byte is its file's modification time, so neither depends on how often the script looks.
-# The Java binaries run with the JVM flags of their launchers (bin/_launch, dist): Serial GC, the client C1 only.
+#   c-peer:              bench/tcp-fanout-peer.c, one C thread: recvmmsg from the group, one blocking writev of the
+#                        batch to each client in turn (no slow-client policy): what the machine allows without a JVM.
+# The sender is mproxy-client pacing a file onto the group at each RATE. The clients are the same for both tools: a
+# small C client (bench/verify-client.c) reads 128 KiB at a time, as cat does, and checks every byte against the
+# input in memory rather than writing it to a file: writing 200 MB to tmpfs took ~0.1 CPU-s per client, 0.4 of the
+# ~1.3 CPU-s two cores have during a 300 MB/s stream, for both tools alike. Every line of the input is unique; a client
+# whose bytes differ writes what it got to a file, and one with as many bytes but lines out of order is marked `r`
+# (UDP may reorder), one with lines missing `x`, and the missing share is its loss. Prints MB/s per client (input size
+# / time from the first byte reaching any client to this client's last byte, both stamped by the clients themselves),
+# whether all 4 are exact, and the CPU seconds of the fan-out processes.
+# The Java binaries run with the JVM flags of their launchers (bin/_launch, dist): Serial GC, C1 only.
 # Runs itself inside a private network namespace (unshare -n, loopback with multicast on): nothing leaves the host.
 # Usage: bench/reverseproxy-fanout.sh   (env: BENCH_MB=200, RATES="100M 200M 300M", CLIENTS=4,
 #        DEADLINE_SLACK=15 s beyond input / 20 MB/s for the last byte, CLIENT_BLOCK=131072 bytes per client read,
+#        TOOLS="mproxy-reverseproxy mproxy-rp-warm c-peer socat" to run some, WARM_MB=100,
 #        REVERSEPROXY_JAR to measure another build of mproxy-reverseproxy)
 # The table also goes to bench/results/reverseproxy-fanout.md.
 set -euo pipefail
@@ -22,16 +26,19 @@ if [ -z "${MPROXY_BENCH_NETNS:-}" ]; then
   # Build and install the peer first, outside the namespace (Maven and apt may need the network).
   bench_build mproxy-client,mproxy-reverseproxy
   bench_need socat || exit 1
+  bench_need gcc || exit 1
 fi
 bench_enter_netns "$@"
 root=$bench_root
 jvm=("${BENCH_JVM[@]}")
-reverseproxy=("${BENCH_JVM_C2[@]}" -jar "${REVERSEPROXY_JAR:-$root/mproxy-reverseproxy/target/mproxy-reverseproxy.jar}")
+reverseproxy=("${BENCH_JVM[@]}" -jar "${REVERSEPROXY_JAR:-$root/mproxy-reverseproxy/target/mproxy-reverseproxy.jar}")
 client=("${jvm[@]}" -jar "$root/mproxy-client/target/mproxy-client.jar")
 block=${CLIENT_BLOCK:-131072}
 results="$bench_results/reverseproxy-fanout.md"
 
 mb=${BENCH_MB:-200}
+warm_mb=${WARM_MB:-100}
+tools=${TOOLS:-mproxy-reverseproxy mproxy-rp-warm c-peer socat}
 rates=${RATES:-100M 200M 300M}
 clients=${CLIENTS:-4}
 group=239.77.0.1
@@ -44,8 +51,10 @@ cleanup() {
   [ -n "${BENCH_KEEP:-}" ] || rm -rf "$work"
 }
 trap cleanup EXIT
-# Never ready: reading it with a timeout is a sleep without starting a process.
-exec {nap}<> <(:)
+verify=$work/verify-client
+gcc -O2 -o "$verify" "$root/bench/verify-client.c"
+peer=$work/tcp-fanout-peer
+gcc -O2 -o "$peer" "$root/bench/tcp-fanout-peer.c"
 
 # Every line unique (numbered in full, not in %g's 6 digits), more lines than needed and cut at the exact size (seq
 # then ends on SIGPIPE, which is expected).
@@ -67,25 +76,42 @@ wait_port() { # waits until something listens on 127.0.0.1:$1 (without connectin
 }
 
 # run TOOL RATE: starts the fan-out, connects the clients, sends, waits for every byte, prints one table row.
+# TOOL mproxy-reverseproxy starts cold (the stream is the process's first traffic); mproxy-rp-warm first carries
+# $WARM_MB MB of the input to 4 throwaway clients (TCP to /dev/null), so that the measured stream meets the code
+# compiled, as a reverse proxy that has been running does.
 run() {
-  local tool=$1 rate=$2 fanout=() readers=() i port
-  rm -f "$work"/out.* "$work"/ready.*
-  if [ "$tool" = mproxy-reverseproxy ]; then
-    "${reverseproxy[@]}" --multicast-addr "$group:$gport" --multicast-interface lo \
-      --tcp-output-addr 127.0.0.1:19901 --stats=0 2>"$work/rp.err" &
+  local tool=$1 rate=$2 fanout=() readers=() i port variant="$2/s per client" connected=0
+  rm -f "$work"/out.* "$work"/result.*
+  if [ "$tool" != socat ]; then
+    if [ "$tool" != c-peer ]; then
+      "${reverseproxy[@]}" --multicast-addr "$group:$gport" --multicast-interface lo \
+        --tcp-output-addr 127.0.0.1:19901 --stats=0 2>"$work/fanout.err" &
+    else
+      "$peer" "$group" "$gport" 19901 "$clients" 2>"$work/fanout.err" &
+    fi
     fanout=($!)
     wait_port 19901
-    # The reverse proxy counts connections itself: connect the readers to the one port.
+    if [ "$tool" = mproxy-rp-warm ]; then
+      local warm=() w
+      for w in 1 2 3 4; do socat -u TCP:127.0.0.1:19901 OPEN:/dev/null & warm+=($!); done
+      for _ in $(seq 200); do [ "$(grep -c 'client .*connected' "$work/fanout.err" || true)" -ge 4 ] && break; sleep 0.05; done
+      head -c $((warm_mb * 1000000)) "$work/in" > "$work/warm"
+      "${client[@]}" --path "$work/warm" --server-addr "$group:$gport" --multicast-interface lo --rate 200M 2>/dev/null
+      kill "${warm[@]}" 2>/dev/null || true; wait "${warm[@]}" 2>/dev/null || true
+      connected=4 variant="$variant, warm"
+    fi
+    # One process serves every client: connect the readers to the one port, and wait until it logged them all.
     for i in $(seq "$clients"); do
-      socat -u -b "$block" TCP:127.0.0.1:19901 "OPEN:$work/out.$i,creat,trunc" & readers+=($!)
+      "$verify" connect 19901 "$work/in" "$work/out.$i" "$work/result.$i" "$block" & readers+=($!)
     done
     for _ in $(seq 200); do
-      [ "$(grep -c 'tcp output client .* connected' "$work/rp.err" || true)" -ge "$clients" ] && break; sleep 0.05
+      [ "$(grep -c 'client .*connected' "$work/fanout.err" || true)" -ge $((connected + clients)) ] && break
+      sleep 0.05
     done
   else
     # Readers listen; each socat joins the group and connects to its reader.
     for i in $(seq "$clients"); do
-      socat -u -b "$block" "TCP-LISTEN:$((19910 + i)),reuseaddr" "OPEN:$work/out.$i,creat,trunc" & readers+=($!)
+      "$verify" listen "$((19910 + i))" "$work/in" "$work/out.$i" "$work/result.$i" "$block" & readers+=($!)
     done
     for _ in $(seq 200); do
       [ "$(ss -Hltn 'sport >= :19911 and sport <= :19999' | wc -l)" -ge "$clients" ] && break; sleep 0.05
@@ -100,56 +126,64 @@ run() {
     done
   fi
   pids+=("${fanout[@]}" "${readers[@]}")
-  local cpu0 t0 first="" deadline done_at=() n exact=yes outs=() bytes
-  for i in $(seq "$clients"); do outs+=("$work/out.$i"); done
+  local cpu0 t0 deadline n
   cpu0=$(cpu_seconds "${fanout[@]}")
-  t0=$(date +%s.%N)
+  t0=$(date +%s)
   /usr/bin/time -f "%U %S" -o "$work/sender.time" "${client[@]}" --path "$work/in" --server-addr "$group:$gport" \
     --multicast-interface lo --rate "$rate" 2>"$work/client.err" &
   local sender=$!
   pids+=($sender)
-  deadline=$(awk -v t="$t0" -v s="$size" -v slack="${DEADLINE_SLACK:-15}" \
-    'BEGIN { printf "%.0f", (t + s / 20e6 + slack) * 1e6 }')
-  # The first byte: built-in tests only (no process started), 2 ms apart (a read that times out is the sleep).
-  until [ -n "$first" ]; do
-    for ((i = 1; i <= clients; i++)); do [ -s "$work/out.$i" ] && first=$EPOCHREALTIME && break; done
-    [ "${EPOCHREALTIME/./}" -gt "$deadline" ] && break
-    read -r -t 0.002 -u "$nap" || true
-  done
-  # The last bytes: one stat for all clients every 20 ms; then each file's modification time is its last write.
+  deadline=$(awk -v t="$t0" -v s="$size" -v slack="${DEADLINE_SLACK:-15}" 'BEGIN { printf "%.0f", t + s / 20e6 + slack }')
+  # Each client ends by itself once it has the input's size; the clients stamp their own first and last bytes, so
+  # how often this loop looks changes nothing but when the row is printed.
   while :; do
     n=0
-    while read -r bytes; do [ "$bytes" -ge "$size" ] && n=$((n + 1)); done < <(stat -c %s "${outs[@]}" 2>/dev/null)
+    for ((i = 1; i <= clients; i++)); do [ -e "$work/result.$i" ] && n=$((n + 1)); done
     [ "$n" -eq "$clients" ] && break
-    [ "${EPOCHREALTIME/./}" -gt "$deadline" ] && break
-    read -r -t 0.02 -u "$nap" || true
-  done
-  for i in $(seq "$clients"); do
-    [ "$(stat -c %s "$work/out.$i" 2>/dev/null || echo 0)" -ge "$size" ] && done_at[$i]=$(stat -c %.9Y "$work/out.$i")
+    if [ "$(date +%s)" -gt "$deadline" ]; then # short clients: stop them, they say what they got
+      kill -TERM "${readers[@]}" 2>/dev/null || true
+      for _ in $(seq 100); do
+        n=0
+        for ((i = 1; i <= clients; i++)); do [ -e "$work/result.$i" ] && n=$((n + 1)); done
+        [ "$n" -eq "$clients" ] && break
+        sleep 0.05
+      done
+      break
+    fi
+    sleep 0.05
   done
   for _ in $(seq 100); do kill -0 "$sender" 2>/dev/null || break; sleep 0.05; done # its CPU time, once it exited
-  local cpu1 row mbs drops readers_cpu
+  local cpu1 row mbs drops readers_cpu=0 exact=yes first="" got=() at=() ok=() line
   cpu1=$(cpu_seconds "${fanout[@]}")
-  readers_cpu=$(cpu_seconds "${readers[@]}")
+  for i in $(seq "$clients"); do
+    read -r line < "$work/result.$i" 2>/dev/null || line="0 0 0 0 0"
+    read -r got[i] line_first at[i] ok[i] line_cpu <<< "$line"
+    readers_cpu=$(awk -v a="$readers_cpu" -v b="$line_cpu" 'BEGIN { printf "%.2f", a + b }')
+    if [ "${got[i]}" -gt 0 ]; then
+      [ -z "$first" ] || awk -v a="$line_first" -v b="$first" 'BEGIN { exit !(a < b) }' && first=$line_first
+    fi
+  done
   # Datagrams the kernel dropped because a group socket's receive buffer was full (all sockets on the port).
   drops=$(awk -v port="$(printf ':%04X' "$gport")" 'NR > 1 && index($2, port) { d += $13 } END { print d + 0 }' \
     /proc/net/udp)
-  row=$(printf '%-20s %6s/s ' "$tool" "$rate")
+  local label=$tool
+  [ "$tool" = socat ] && label=socat-x$clients
+  row=$(printf '%-20s %6s/s ' "$label" "$rate")
   sort "$work/in" > "$work/in.sorted"
   for i in $(seq "$clients"); do
-    if [ -n "${done_at[$i]:-}" ] && cmp -s "$work/in" "$work/out.$i"; then
-      mbs=$(awk -v s="$size" -v a="$first" -v b="${done_at[$i]}" 'BEGIN { printf "%.0f", s / (b - a) / 1e6 }')
-    elif [ -n "${done_at[$i]:-}" ]; then
+    if [ "${ok[i]}" = 1 ]; then
+      mbs=$(awk -v s="$size" -v a="$first" -v b="${at[i]}" 'BEGIN { printf "%.0f", s / (b - a) / 1e6 }')
+    elif [ "${got[i]}" -eq "$size" ]; then
       # As many bytes as the input, not the same bytes. Every line there but out of order (r): UDP may reorder, and
       # loopback multicast does when the sender moves between CPUs (each CPU has its own backlog queue). Lines
       # missing (x): counted as loss below. Either way the speed of delivery is real, so it is reported.
       local mark=x
       sort "$work/out.$i" | cmp -s "$work/in.sorted" - && mark=r
-      mbs=$(awk -v s="$size" -v a="$first" -v b="${done_at[$i]}" -v m="$mark" \
+      mbs=$(awk -v s="$size" -v a="$first" -v b="${at[i]}" -v m="$mark" \
         'BEGIN { printf "%.0f%s", s / (b - a) / 1e6, m }')
       if [ "$mark" = r ]; then [ "$exact" = yes ] && exact=reordered; else exact=no; fi
     else
-      mbs="short($(stat -c %s "$work/out.$i" 2>/dev/null || echo 0))"; exact=no
+      mbs="short(${got[i]})"; exact=no
     fi
     row+=$(printf ' %10s' "$mbs")
   done
@@ -164,16 +198,17 @@ run() {
   # Loss: the share of the input's lines missing at the worst client (its file sorted against the input's).
   lost=0
   for i in $(seq "$clients"); do
+    [ "${ok[i]}" = 1 ] && continue
     lost=$(awk -v l="$lost" -v lines="$(wc -l < "$work/in.sorted")" \
       -v missing="$(sort "$work/out.$i" | comm -23 "$work/in.sorted" - | wc -l)" \
       'BEGIN { x = 100 * missing / lines; printf "%.4f", (x > l ? x : l) }')
   done
-  bench_csv 5 "$tool" "$rate/s per client" "$bench_run" "$worst" MB/s "$lost" "$cpu" "$rss"
+  bench_csv 5 "${label/-rp-warm/-reverseproxy}" "$variant" "$bench_run" "$worst" MB/s "$lost" "$cpu" "$rss"
   for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done
   wait 2>/dev/null || true
   pids=()
-  if [ "$tool" = mproxy-reverseproxy ]; then # where mproxy lost what it lost: the group socket, or slow clients
-    sed -n 's/^total \(group\|tcp output\) /    \1 /p' "$work/rp.err"
+  if [ "$tool" != c-peer ] && [ "$tool" != socat ]; then # where mproxy lost what it lost: the group socket, or slow clients
+    sed -n 's/^total \(group\|tcp output\) /    \1 /p' "$work/fanout.err"
   fi
   # Where the rest of the machine went: the sender (until it exited) and the clients (the same for both tools).
   echo "    cpu(s): sender $(awk '{ printf "%.2f", $1 + $2 }' "$work/sender.time" 2>/dev/null)," \
@@ -188,7 +223,6 @@ run() {
   for i in $(seq "$clients"); do header+=$(printf ' %10s' "client$i MB/s"); done
   echo "$header      exact   cpu(s) kernel-drops"
   for rate in $rates; do
-    run mproxy-reverseproxy "$rate"
-    run socat-x$clients "$rate"
+    for tool in $tools; do run "$tool" "$rate"; done
   done
 } | tee "$results" >&2
