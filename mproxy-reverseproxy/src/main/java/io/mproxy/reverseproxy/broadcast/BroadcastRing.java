@@ -1,5 +1,6 @@
 package io.mproxy.reverseproxy.broadcast;
 
+import io.mproxy.common.ring.FirstPassPopulator;
 import io.mproxy.common.ring.LazyMemory;
 import java.lang.foreign.MemorySegment;
 import java.lang.invoke.VarHandle;
@@ -21,8 +22,8 @@ import java.util.concurrent.atomic.AtomicLong;
  * ({@link #publish()}), so a reader is woken once per batch the producer received, not once per datagram.
  *
  * <p>The memory is mapped lazily ({@link LazyMemory}): an idle process does not hold the whole ring resident. On
- * the first pass the producer maps the pages 2 MiB ahead of itself in one call, rather than stalling on a page
- * fault every 4 KiB.
+ * the first pass the producer maps the pages 2 MiB ahead of itself in one call ({@link FirstPassPopulator}), rather
+ * than stalling on a page fault every 4 KiB.
  */
 public final class BroadcastRing {
     /** Bytes before each record's data. */
@@ -32,9 +33,8 @@ public final class BroadcastRing {
     /** How far ahead of the producer the pages of the first pass are mapped, in one call per step. */
     private static final int POPULATE_STEP = 2 << 20;
 
-    private final MemorySegment memory;
     private final ByteBuffer buffer;
-    private long populated;
+    private final FirstPassPopulator populator;
     private final int capacity;
     private final int maxRecord;
     private final AtomicLong intent = new AtomicLong();
@@ -60,8 +60,9 @@ public final class BroadcastRing {
         }
         this.capacity = aligned;
         this.maxRecord = maxRecord;
-        this.memory = LazyMemory.allocate(aligned);
+        MemorySegment memory = LazyMemory.allocate(aligned);
         this.buffer = memory.asByteBuffer();
+        this.populator = new FirstPassPopulator(memory, POPULATE_STEP, POPULATE_STEP);
         this.producerView = buffer.duplicate();
     }
 
@@ -87,11 +88,7 @@ public final class BroadcastRing {
             throw new IllegalArgumentException(
                 "record of " + length + " bytes in a ring of records up to " + maxRecord);
         }
-        if (producerTail + HEADER + maxRecord + POPULATE_STEP > populated && populated < capacity) {
-            long step = Math.min(POPULATE_STEP, capacity - populated);
-            LazyMemory.populate(memory, populated, step);
-            populated += step;
-        }
+        populator.ahead(producerTail + HEADER + maxRecord);
         int index = index(producerTail);
         int need = HEADER + length;
         boolean wrap = capacity - index < need;

@@ -1,5 +1,6 @@
 package io.mproxy.relay.queue;
 
+import io.mproxy.common.ring.FirstPassPopulator;
 import io.mproxy.common.ring.LazyMemory;
 import io.mproxy.common.ring.Wakeup;
 import java.lang.foreign.MemorySegment;
@@ -18,8 +19,8 @@ import java.util.concurrent.atomic.AtomicLong;
  *
  * <p>The buffer is {@link LazyMemory}: mapped, so an idle relay does not hold its {@code queue_limit} (64 MiB) in RAM
  * ({@code allocateDirect} zeroed, and so made resident, all of it at start). Its pages are faulted in as traffic first
- * fills the ring, by the consumers, up to {@link #POPULATE_AHEAD} ahead of the producer and {@link #POPULATE_STEP} per
- * call, so that the listener thread seldom takes a first-write page fault. 4 KiB pages (no huge page advice): a fresh
+ * fills the ring ({@link FirstPassPopulator}), by the consumers, up to {@link #POPULATE_AHEAD} ahead of the producer
+ * and {@link #POPULATE_STEP} per call, so that the listener thread seldom takes a first-write page fault. 4 KiB pages (no huge page advice): a fresh
  * huge page took milliseconds to back on the bench VM.
  */
 public final class PacketRing {
@@ -33,7 +34,6 @@ public final class PacketRing {
     /** Bytes faulted in per call (~1 ms): a consumer does not stop sending for long. */
     private static final long POPULATE_STEP = 4 << 20;
 
-    private final MemorySegment memory;
     private final ByteBuffer buffer;
     private final int capacity;
     private final int maxRecord;
@@ -41,10 +41,7 @@ public final class PacketRing {
     private final AtomicLong publishedCount = new AtomicLong();
     private final ByteBuffer producerView;
     private volatile Cursor[] cursors = new Cursor[0];
-    private final Object populating = new Object();
-    /** Consumers, holding {@link #populating}: the end of what was faulted in. */
-    private long populatedTo;
-    private volatile boolean populated;
+    private final FirstPassPopulator populator;
     private long producerTail;
     private long producerCount;
     private long freeUpTo;
@@ -73,12 +70,11 @@ public final class PacketRing {
         }
         this.capacity = aligned;
         this.maxRecord = maxRecord;
-        this.memory = LazyMemory.allocate(aligned);
+        MemorySegment memory = LazyMemory.allocate(aligned);
         this.buffer = memory.asByteBuffer();
+        this.populator = new FirstPassPopulator(memory, POPULATE_AHEAD, POPULATE_STEP);
         if (prefault) {
-            LazyMemory.populate(memory, 0, aligned);
-            populatedTo = aligned;
-            populated = true;
+            populator.all();
         }
         this.producerView = buffer.duplicate();
         this.freeUpTo = aligned;
@@ -179,20 +175,9 @@ public final class PacketRing {
     /**
      * Consumers, when a record waits: until the whole ring has been faulted in once, faults in the next pages while
      * fewer than {@link #POPULATE_AHEAD} are present past what was published; afterwards one volatile read.
-     * Consumers take turns. Faulting in never changes what a page holds ({@code MADV_POPULATE_WRITE}).
      */
     private void populateAhead() {
-        if (populated) {
-            return;
-        }
-        synchronized (populating) {
-            if (populatedTo < published.getAcquire() + POPULATE_AHEAD) {
-                long to = Math.min(populatedTo + POPULATE_STEP, capacity);
-                LazyMemory.populate(memory, populatedTo, to - populatedTo);
-                populatedTo = to;
-            }
-            populated = populatedTo >= capacity;
-        }
+        populator.ahead(published.getAcquire());
     }
 
     private static int align(int n) {
