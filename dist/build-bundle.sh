@@ -5,7 +5,8 @@
 #      in them, their man pages and bash completion scripts (BundleTool);
 #   2. a jlink-ed runtime of exactly the JDK modules jdeps finds in those jars;
 #   3. one POSIX sh launcher per binary;
-#   4. a start-up archive (CDS) of the classes every binary loads for --version, --help and a usage error;
+#   4. a start-up archive (CDS) of the classes every binary loads until it is up and idle, and of each binary's
+#      --version;
 #   5. README.md, LICENSE, systemd examples, and the tar.gz.
 # Usage: build-bundle.sh VERSION TARGET_DIR   (JAVA_HOME: the JDK 25 running Maven)
 set -euo pipefail
@@ -67,8 +68,13 @@ unused_resources='/java.base/java/lang/uniName.dat,'\
 modules=$("$java_home/bin/jdeps" "${tool_j[@]}" --multi-release 25 --ignore-missing-deps --print-module-deps \
   "$home"/lib/*.jar)
 say "JDK modules used by the jars: $modules"
+# Every resource is compressed on its own except the class files of java.nio, java.io, java.net, java.security and
+# javax.crypto: stored, they let gzip compress them as one stream, 0.37 MB less tar.gz for 1.06 MB more unpacked
+# (README.md, "Size"), which pays for the start-up archive's idle classes.
+stored='/java\.base/(java/(nio|security|io|net)|javax/crypto)/'
 "$java_home/bin/jlink" "${tool_j[@]}" --add-modules "$modules" --strip-debug --no-header-files --no-man-pages \
-  --compress zip-9 --exclude-files="$unused_files" --exclude-resources="$unused_resources" --output "$home/runtime"
+  --compress "zip-9:filter=regex:(?!$stored).*" --exclude-files="$unused_files" \
+  --exclude-resources="$unused_resources" --output "$home/runtime"
 # libjvm.so keeps its exported (dynamic) symbols; its full symbol table (5 MB, only for native debuggers) and its
 # SystemTap probe notes go.
 if command -v strip > /dev/null 2>&1; then
@@ -95,32 +101,46 @@ while IFS=$'\t' read -r binary main; do
 done < "$work/binaries.tsv"
 say "launchers written"
 
-# 4. The start-up archive: the classes loaded by every binary's --version, --help and a usage error, merged into
-# one class list (ids dropped, duplicates removed). Dumped without AOT class linking: that loads every archived class
-# at start, which made --version 43 ms instead of 31 (a hello world: 29); the archived lambda forms and lambda proxies
-# it keeps need no linking. The @cp lines only serve AOT linking, so they go.
+# 4. The start-up archive (README.md, "Idle memory"). The JVM relocates the archive at start, which touches all of it:
+# every archived class costs resident memory in every process, used or not, and a class left out costs the process
+# that loads it lib/modules pages and metaspace. So the archive holds what EVERY binary loads until it is up and idle
+# (record-idle.sh, in a private network namespace) and each binary's --version classes (--version then costs no more
+# than starting the JVM); not what only --help and usage errors load (picocli's help rendering), nor what only some
+# binaries load (the foreign function linking of all but the client): the tar.gz has no room for either.
+# Dumped without AOT class linking: that loads every archived class at start, which made --version 43 ms instead of
+# 31 (a hello world: 29); the archived lambda forms and lambda proxies it keeps need no linking. The @cp lines only
+# serve AOT linking, so they go.
 # The runs are recorded on top of a plain archive of the JDK's own class list, as users will run: without one, the
 # JVM would spin lambda forms at run time and the list would drag in the class-file API that generates them.
 "$home/runtime/bin/java" -Xshare:dump -XX:SharedClassListFile="$java_home/lib/classlist" \
   -XX:SharedArchiveFile="$work/jdk.jsa" "${jvm_opts[@]}" > "$work/jdk-dump.log" 2>&1 || {
   cat "$work/jdk-dump.log" >&2; echo "bundle: the JDK class list archive dump failed" >&2; exit 1; }
+record_opts="-XX:SharedArchiveFile=$work/jdk.jsa"
 for launcher in "$home"/bin/*; do
   binary=$(basename "$launcher")
-  for args in --version --help --no-such-option; do
-    status=0
-    MPROXY_JAVA_OPTS="-XX:SharedArchiveFile=$work/jdk.jsa -XX:DumpLoadedClassList=$work/classlists/$binary$args" \
-      "$launcher" "$args" > "$work/$binary$args.out" 2>&1 || status=$?
-    expected=0; [ "$args" = --no-such-option ] && expected=2
-    if [ "$status" != "$expected" ]; then
-      echo "bundle: $binary $args exited $status, expected $expected:" >&2
-      cat "$work/$binary$args.out" >&2
-      exit 1
-    fi
-  done
+  MPROXY_JAVA_OPTS="$record_opts -XX:DumpLoadedClassList=$work/classlists/$binary--version" \
+    "$launcher" --version > "$work/$binary--version.out" 2>&1 || {
+    cat "$work/$binary--version.out" >&2; echo "bundle: $binary --version failed" >&2; exit 1; }
 done
+if [ "$(id -u)" = 0 ]; then netns=(unshare --net); else netns=(unshare --map-root-user --net); fi
+if "${netns[@]}" true 2> /dev/null; then
+  MPROXY_JAVA_OPTS="$record_opts" "${netns[@]}" bash "$dist/src/build/record-idle.sh" "$home" "$work"
+else
+  say "cannot make a private network namespace ('${netns[*]}'): the archive holds --version's classes only"
+fi
 say "class lists recorded"
-cat "$work"/classlists/* | grep -v -e '^#' -e '^@cp ' | sed 's/ id: [0-9]*$//' | awk '!seen[$0]++' \
-  > "$work/mproxy.classlist"
+# normalize FILE...: the class list entries, without comments, @cp lines and ids.
+normalize() { cat "$@" | grep -v -e '^#' -e '^@cp ' | sed 's/ id: [0-9]*$//'; }
+shopt -s nullglob
+idle_lists=("$work"/classlists/*-idle)
+shopt -u nullglob
+for list in "${idle_lists[@]}"; do normalize "$list" | sort -u; done | sort | uniq -c \
+  | sed -n "s/^ *${#idle_lists[@]} //p" > "$work/idle-common.classlist"
+{
+  normalize "$work"/classlists/*--version
+  [ ${#idle_lists[@]} = 0 ] || normalize "${idle_lists[@]}" \
+    | awk 'NR == FNR { common[$0] = 1; next } $0 in common' "$work/idle-common.classlist" -
+} | awk '!seen[$0]++' > "$work/mproxy.classlist"
 "$home/runtime/bin/java" -Xshare:dump -XX:SharedClassListFile="$work/mproxy.classlist" \
   -XX:SharedArchiveFile="$home/lib/mproxy.jsa" "${jvm_opts[@]}" \
   -cp "$dump_class_path" > "$work/dump.log" 2>&1 || {
