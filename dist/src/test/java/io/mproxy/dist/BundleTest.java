@@ -10,8 +10,12 @@ import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import java.util.stream.Collectors;
 import java.util.stream.IntStream;
 import java.util.stream.Stream;
@@ -27,6 +31,9 @@ import org.junit.jupiter.params.provider.MethodSource;
  */
 class BundleTest {
     private static final String VERSION = System.getProperty("mproxy.version");
+    private static final String ARCHIVED = "shared objects file";
+    /** A line of -Xlog:class+load: "[0.012s][info][class,load] java.lang.Object source: shared objects file". */
+    private static final Pattern CLASS_LOAD = Pattern.compile("\\[class,load\\s*\\] (\\S+) source: (.+)$");
 
     @TempDir
     static Path unpacked;
@@ -122,6 +129,46 @@ class BundleTest {
         assertThat(process.stderr()).isEmpty();
     }
 
+    /** --version costs no more than starting the JVM: every class it loads comes from the start-up archive. */
+    @ParameterizedTest
+    @MethodSource("binaries")
+    void shouldLoadEveryClassOfVersionFromStartUpArchive(String binary) throws IOException {
+        Path log = dir.resolve("classes.log");
+        BinaryProcess process = run(binary, List.of("env", "MPROXY_JAVA_OPTS=" + classLoadLog(log),
+            launcher(binary).toString(), "--version"));
+        assertThat(process.awaitExit()).as(process.stderr()).isZero();
+        assertThat(classSources(log)).hasSizeGreaterThan(400)
+            .allSatisfy((name, source) -> assertThat(source).as(name).isEqualTo(ARCHIVED));
+    }
+
+    /**
+     * The archive holds what every binary loads until it is up (picocli's parser, logging, sockets), and leaves out
+     * what only --help loads (picocli's help rendering), which would cost every idle process its pages.
+     */
+    @Test
+    void shouldArchiveClassesOfRunningBinaryButNotThoseOfHelp() throws IOException {
+        Path log = dir.resolve("server-classes.log");
+        try (BinaryProcess server = BinaryProcess.launch(Binary.SERVER, dir, null, List.of("env",
+            "MPROXY_JAVA_OPTS=" + classLoadLog(log), launcher("mproxy-server").toString(),
+            "--listen-addr", "127.0.0.1:0", "--path", "/dev/null"))) {
+            server.listeningPort();
+            server.terminate();
+            assertThat(server.awaitExit()).as(server.stderr()).isZero();
+        }
+        assertThat(classSources(log)).containsEntry("picocli.CommandLine$Model$CommandSpec", ARCHIVED)
+            .containsEntry("org.slf4j.simple.SimpleLogger", ARCHIVED)
+            .containsEntry("sun.nio.ch.DatagramChannelImpl", ARCHIVED)
+            .containsEntry("io.mproxy.common.net.EndpointParser", ARCHIVED);
+
+        Path helpLog = dir.resolve("help-classes.log");
+        BinaryProcess help = run("mproxy-server", List.of("env",
+            "MPROXY_JAVA_OPTS=" + classLoadLog(helpLog), launcher("mproxy-server").toString(),
+            "--help"));
+        assertThat(help.awaitExit()).as(help.stderr()).isZero();
+        assertThat(classSources(helpLog).get("picocli.CommandLine$Help$TextTable"))
+            .matches("file:.*/lib/picocli-[0-9.]+\\.jar");
+    }
+
     @Test
     void shouldFindBundleWhenLauncherIsReachedThroughSymlinks() throws IOException {
         Path absolute = Files.createSymbolicLink(dir.resolve("client-link"), launcher("mproxy-client"));
@@ -164,6 +211,23 @@ class BundleTest {
                 "total output " + out + ": datagrams out ", ", bytes out " + input.length + ", dropped 0, errors 0");
         }
         assertThat(Files.readAllBytes(out)).isEqualTo(input);
+    }
+
+    /** @return the JVM option that logs every class loaded, with where it came from, to {@code file} (no blanks). */
+    private static String classLoadLog(Path file) {
+        return "-Xlog:class+load=info:file=" + file;
+    }
+
+    /** @return class name -> source ("shared objects file", "jrt:/java.base", "file:/...jar") from a class+load log. */
+    private static Map<String, String> classSources(Path log) throws IOException {
+        Map<String, String> sources = new HashMap<>();
+        for (String line : Files.readAllLines(log)) {
+            Matcher matcher = CLASS_LOAD.matcher(line);
+            if (matcher.find()) {
+                sources.putIfAbsent(matcher.group(1), matcher.group(2));
+            }
+        }
+        return sources;
     }
 
     private Path launcher(String binary) {
