@@ -32,6 +32,7 @@ import org.junit.jupiter.params.provider.MethodSource;
 class BundleTest {
     private static final String VERSION = System.getProperty("mproxy.version");
     private static final String ARCHIVED = "shared objects file";
+    private static final String IDLE_ARCHIVED = "shared objects file (top)";
     /** A line of -Xlog:class+load: "[0.012s][info][class,load] java.lang.Object source: shared objects file". */
     private static final Pattern CLASS_LOAD = Pattern.compile("\\[class,load\\s*\\] (\\S+) source: (.+)$");
 
@@ -97,6 +98,7 @@ class BundleTest {
             .contains("Type=simple", "Restart=on-failure", "ExecReload=/bin/kill -HUP $MAINPID");
         assertThat(home.resolve("runtime/release")).content().contains("JAVA_VERSION=\"25");
         assertThat(home.resolve("lib/mproxy.jsa")).isNotEmptyFile();
+        assertThat(home.resolve("lib/mproxy-idle.jsa")).isNotEmptyFile();
     }
 
     @ParameterizedTest
@@ -119,14 +121,17 @@ class BundleTest {
         assertThat(process.stderr()).isEmpty();
     }
 
+    /** --version maps the --version archive alone, anything else the idle archive on top of it: both usable. */
     @ParameterizedTest
     @MethodSource("binaries")
-    void shouldUseStartUpArchiveWhenSharingIsRequired(String binary) {
-        BinaryProcess process = run(binary, List.of("env", "MPROXY_JAVA_OPTS=-Xshare:on",
-            launcher(binary).toString(), "--version"));
-        assertThat(process.awaitExit()).as("-Xshare:on fails when the archive cannot be used: " + process.stderr())
-            .isZero();
-        assertThat(process.stderr()).isEmpty();
+    void shouldUseStartUpArchivesWhenSharingIsRequired(String binary) {
+        for (String args : List.of("--version", "--help")) {
+            BinaryProcess process = run(binary, List.of("env", "MPROXY_JAVA_OPTS=-Xshare:on",
+                launcher(binary).toString(), args));
+            assertThat(process.awaitExit()).as("-Xshare:on fails when an archive cannot be used: " + process.stderr())
+                .isZero();
+            assertThat(process.stderr()).isEmpty();
+        }
     }
 
     /** --version costs no more than starting the JVM: every class it loads comes from the start-up archive. */
@@ -142,8 +147,8 @@ class BundleTest {
     }
 
     /**
-     * The archive holds what every binary loads until it is up (picocli's parser, logging, sockets), and leaves out
-     * what only --help loads (picocli's help rendering), which would cost every idle process its pages.
+     * The idle archive holds what every binary loads until it is up (picocli's parser, logging, sockets), and leaves
+     * out what only --help loads (picocli's help rendering), which would cost every idle process its pages.
      */
     @Test
     void shouldArchiveClassesOfRunningBinaryButNotThoseOfHelp() throws IOException {
@@ -155,10 +160,11 @@ class BundleTest {
             server.terminate();
             assertThat(server.awaitExit()).as(server.stderr()).isZero();
         }
-        assertThat(classSources(log)).containsEntry("picocli.CommandLine$Model$CommandSpec", ARCHIVED)
-            .containsEntry("org.slf4j.simple.SimpleLogger", ARCHIVED)
-            .containsEntry("sun.nio.ch.DatagramChannelImpl", ARCHIVED)
-            .containsEntry("io.mproxy.common.net.EndpointParser", ARCHIVED);
+        assertThat(classSources(log)).containsEntry("picocli.CommandLine$Model$CommandSpec", IDLE_ARCHIVED)
+            .containsEntry("org.slf4j.simple.SimpleLogger", IDLE_ARCHIVED)
+            .containsEntry("sun.nio.ch.DatagramChannelImpl", IDLE_ARCHIVED)
+            .containsEntry("io.mproxy.common.net.EndpointParser", IDLE_ARCHIVED)
+            .containsEntry("io.mproxy.server.ServerMain", ARCHIVED);
 
         Path helpLog = dir.resolve("help-classes.log");
         BinaryProcess help = run("mproxy-server", List.of("env",
