@@ -70,7 +70,7 @@ modules=$("$java_home/bin/jdeps" "${tool_j[@]}" --multi-release 25 --ignore-miss
 say "JDK modules used by the jars: $modules"
 # Every resource is compressed on its own except the class files of java.nio, java.io, java.net, java.security and
 # javax.crypto: stored, they let gzip compress them as one stream, 0.37 MB less tar.gz for 1.06 MB more unpacked
-# (README.md, "Size"), which pays for the start-up archive's idle classes.
+# (README.md, "Size"), which pays for the idle start-up archive.
 stored='/java\.base/(java/(nio|security|io|net)|javax/crypto)/'
 "$java_home/bin/jlink" "${tool_j[@]}" --add-modules "$modules" --strip-debug --no-header-files --no-man-pages \
   --compress "zip-9:filter=regex:(?!$stored).*" --exclude-files="$unused_files" \
