@@ -5,7 +5,8 @@
 #      in them, their man pages and bash completion scripts (BundleTool);
 #   2. a jlink-ed runtime of exactly the JDK modules jdeps finds in those jars;
 #   3. one POSIX sh launcher per binary;
-#   4. a start-up archive (CDS) of the classes every binary loads for --version, --help and a usage error;
+#   4. the start-up archives (CDS): one of the classes of every binary's --version, and on top of it one of what a
+#      binary loads until it is up and idle;
 #   5. README.md, LICENSE, systemd examples, and the tar.gz.
 # Usage: build-bundle.sh VERSION TARGET_DIR   (JAVA_HOME: the JDK 25 running Maven)
 set -euo pipefail
@@ -67,8 +68,13 @@ unused_resources='/java.base/java/lang/uniName.dat,'\
 modules=$("$java_home/bin/jdeps" "${tool_j[@]}" --multi-release 25 --ignore-missing-deps --print-module-deps \
   "$home"/lib/*.jar)
 say "JDK modules used by the jars: $modules"
+# Every resource is compressed on its own except the class files of java.nio, java.io, java.net, java.security and
+# javax.crypto: stored, they let gzip compress them as one stream, 0.37 MB less tar.gz for 1.06 MB more unpacked
+# (README.md, "Size"), which pays for the idle start-up archive.
+stored='/java\.base/(java/(nio|security|io|net)|javax/crypto)/'
 "$java_home/bin/jlink" "${tool_j[@]}" --add-modules "$modules" --strip-debug --no-header-files --no-man-pages \
-  --compress zip-9 --exclude-files="$unused_files" --exclude-resources="$unused_resources" --output "$home/runtime"
+  --compress "zip-9:filter=regex:(?!$stored).*" --exclude-files="$unused_files" \
+  --exclude-resources="$unused_resources" --output "$home/runtime"
 # libjvm.so keeps its exported (dynamic) symbols; its full symbol table (5 MB, only for native debuggers) and its
 # SystemTap probe notes go.
 if command -v strip > /dev/null 2>&1; then
@@ -95,44 +101,56 @@ while IFS=$'\t' read -r binary main; do
 done < "$work/binaries.tsv"
 say "launchers written"
 
-# 4. The start-up archive: the classes loaded by every binary's --version, --help and a usage error, merged into
-# one class list (ids dropped, duplicates removed). Dumped without AOT class linking: that loads every archived class
-# at start, which made --version 43 ms instead of 31 (a hello world: 29); the archived lambda forms and lambda proxies
-# it keeps need no linking. The @cp lines only serve AOT linking, so they go.
-# The runs are recorded on top of a plain archive of the JDK's own class list, as users will run: without one, the
-# JVM would spin lambda forms at run time and the list would drag in the class-file API that generates them.
+# 4. The start-up archives (README.md, "Idle memory"). The JVM relocates an archive at start, which touches all of it:
+# every archived class costs resident memory and start time in every process, used or not, and a class left out
+# costs the process that loads it lib/modules pages and metaspace. So:
+#  - lib/mproxy.jsa, a static archive, holds the classes of every binary's --version and nothing else: --version maps
+#    only it (the launcher), and costs no more than starting the JVM;
+#  - lib/mproxy-idle.jsa, a dynamic archive on top of it (-XX:ArchiveClassesAtExit), holds what mproxy-client loads
+#    until it is up and idle (record-idle.sh): all but 49 of its classes are ones every binary loads (picocli's parser,
+#    logging, sockets). Not what only --help and usage errors load (picocli's help rendering), nor what only some
+#    binaries load (the foreign function linking of all but the client): the tar.gz has no room for those.
+# Dumped without AOT class linking: that loads every archived class at start, which made --version 43 ms instead of
+# 31 (a hello world: 29); the archived lambda forms and lambda proxies it keeps need no linking. The @cp lines only
+# serve AOT linking, so they go.
+# The --version runs are recorded on top of a plain archive of the JDK's own class list, as users will run: without
+# one, the JVM would spin lambda forms at run time and the list would drag in the class-file API that generates them.
 "$home/runtime/bin/java" -Xshare:dump -XX:SharedClassListFile="$java_home/lib/classlist" \
   -XX:SharedArchiveFile="$work/jdk.jsa" "${jvm_opts[@]}" > "$work/jdk-dump.log" 2>&1 || {
   cat "$work/jdk-dump.log" >&2; echo "bundle: the JDK class list archive dump failed" >&2; exit 1; }
 for launcher in "$home"/bin/*; do
   binary=$(basename "$launcher")
-  for args in --version --help --no-such-option; do
-    status=0
-    MPROXY_JAVA_OPTS="-XX:SharedArchiveFile=$work/jdk.jsa -XX:DumpLoadedClassList=$work/classlists/$binary$args" \
-      "$launcher" "$args" > "$work/$binary$args.out" 2>&1 || status=$?
-    expected=0; [ "$args" = --no-such-option ] && expected=2
-    if [ "$status" != "$expected" ]; then
-      echo "bundle: $binary $args exited $status, expected $expected:" >&2
-      cat "$work/$binary$args.out" >&2
-      exit 1
-    fi
-  done
+  MPROXY_JAVA_OPTS="-XX:SharedArchiveFile=$work/jdk.jsa -XX:DumpLoadedClassList=$work/classlists/$binary--version" \
+    "$launcher" --version > "$work/$binary--version.out" 2>&1 || {
+    cat "$work/$binary--version.out" >&2; echo "bundle: $binary --version failed" >&2; exit 1; }
 done
 say "class lists recorded"
-cat "$work"/classlists/* | grep -v -e '^#' -e '^@cp ' | sed 's/ id: [0-9]*$//' | awk '!seen[$0]++' \
-  > "$work/mproxy.classlist"
+# java.lang.StringUTF16 is loaded as soon as a string holds a character beyond Latin-1 (a path, an environment
+# variable): the build's environment may have none, a user's often has.
+{ cat "$work"/classlists/*; echo java/lang/StringUTF16; } | grep -v -e '^#' -e '^@cp ' | sed 's/ id: [0-9]*$//' \
+  | awk '!seen[$0]++' > "$work/mproxy.classlist"
 "$home/runtime/bin/java" -Xshare:dump -XX:SharedClassListFile="$work/mproxy.classlist" \
   -XX:SharedArchiveFile="$home/lib/mproxy.jsa" "${jvm_opts[@]}" \
   -cp "$dump_class_path" > "$work/dump.log" 2>&1 || {
   cat "$work/dump.log" >&2; echo "bundle: the start-up archive dump failed" >&2; exit 1; }
 skipped=$(grep -c 'Skipping' "$work/dump.log" || true)
 say "start-up archive: $(wc -l < "$work/mproxy.classlist") class list entries, $skipped skipped (see $work/dump.log)"
+# The idle run needs no network namespace (the client sends nothing), but takes one when it can.
+if [ "$(id -u)" = 0 ]; then netns=(unshare --net); else netns=(unshare --map-root-user --net); fi
+"${netns[@]}" true 2> /dev/null || netns=()
+MPROXY_JAVA_OPTS="-XX:SharedArchiveFile=$home/lib/mproxy.jsa -XX:ArchiveClassesAtExit=$home/lib/mproxy-idle.jsa" \
+  "${netns[@]}" bash "$dist/src/build/record-idle.sh" "$home" "$work"
+[ -s "$home/lib/mproxy-idle.jsa" ] || { echo "bundle: the idle archive was not written" >&2; exit 1; }
+say "idle archive: $(stat -c %s "$home/lib/mproxy-idle.jsa") bytes"
+# -Xshare:on fails when an archive cannot be used: --version maps the first, --help both.
 for launcher in "$home"/bin/*; do
-  if ! MPROXY_JAVA_OPTS="-Xshare:on" "$launcher" --version > "$work/check.out" 2>&1; then
-    cat "$work/check.out" >&2
-    echo "bundle: $(basename "$launcher") cannot use the start-up archive (-Xshare:on failed)" >&2
-    exit 1
-  fi
+  for args in --version --help; do
+    if ! MPROXY_JAVA_OPTS="-Xshare:on" "$launcher" "$args" > "$work/check.out" 2>&1; then
+      cat "$work/check.out" >&2
+      echo "bundle: $(basename "$launcher") $args cannot use the start-up archives (-Xshare:on failed)" >&2
+      exit 1
+    fi
+  done
 done
 
 # 5. Documents, examples, archive.

@@ -13,8 +13,14 @@ done
 # CDPATH cleared: with it set, cd may print the directory and spoil $home.
 home=$(CDPATH='' cd -- "$(dirname -- "$self")/.." && pwd -P) || exit 1
 lib=$home/lib
+# The start-up archives (README.md, "Idle memory"): mproxy.jsa holds every binary's --version classes, mproxy-idle.jsa
+# on top of it what a binary loads until it is up. --version maps only the first: the second would cost it 4 ms.
+archives=$lib/mproxy.jsa:$lib/mproxy-idle.jsa
+case $* in
+  --version | -V) archives=$lib/mproxy.jsa ;;
+esac
 # MPROXY_JAVA_OPTS is unquoted on purpose: it holds several options (split on blanks, never glob-expanded).
 set -f
 # shellcheck disable=SC2086
-exec "$home/runtime/bin/java" @JVM_OPTS@ -XX:SharedArchiveFile="$lib/mproxy.jsa" $MPROXY_JAVA_OPTS \
+exec "$home/runtime/bin/java" @JVM_OPTS@ -XX:SharedArchiveFile="$archives" $MPROXY_JAVA_OPTS \
   -cp "@CLASS_PATH@" @MAIN@ "$@"

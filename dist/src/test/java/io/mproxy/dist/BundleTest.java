@@ -10,8 +10,12 @@ import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import java.util.stream.Collectors;
 import java.util.stream.IntStream;
 import java.util.stream.Stream;
@@ -27,6 +31,10 @@ import org.junit.jupiter.params.provider.MethodSource;
  */
 class BundleTest {
     private static final String VERSION = System.getProperty("mproxy.version");
+    private static final String ARCHIVED = "shared objects file";
+    private static final String IDLE_ARCHIVED = "shared objects file (top)";
+    /** A line of -Xlog:class+load: "[0.012s][info][class,load] java.lang.Object source: shared objects file". */
+    private static final Pattern CLASS_LOAD = Pattern.compile("\\[class,load\\s*\\] (\\S+) source: (.+)$");
 
     @TempDir
     static Path unpacked;
@@ -90,6 +98,7 @@ class BundleTest {
             .contains("Type=simple", "Restart=on-failure", "ExecReload=/bin/kill -HUP $MAINPID");
         assertThat(home.resolve("runtime/release")).content().contains("JAVA_VERSION=\"25");
         assertThat(home.resolve("lib/mproxy.jsa")).isNotEmptyFile();
+        assertThat(home.resolve("lib/mproxy-idle.jsa")).isNotEmptyFile();
     }
 
     @ParameterizedTest
@@ -112,14 +121,58 @@ class BundleTest {
         assertThat(process.stderr()).isEmpty();
     }
 
+    /** --version maps the --version archive alone, anything else the idle archive on top of it: both usable. */
     @ParameterizedTest
     @MethodSource("binaries")
-    void shouldUseStartUpArchiveWhenSharingIsRequired(String binary) {
-        BinaryProcess process = run(binary, List.of("env", "MPROXY_JAVA_OPTS=-Xshare:on",
+    void shouldUseStartUpArchivesWhenSharingIsRequired(String binary) {
+        for (String args : List.of("--version", "--help")) {
+            BinaryProcess process = run(binary, List.of("env", "MPROXY_JAVA_OPTS=-Xshare:on",
+                launcher(binary).toString(), args));
+            assertThat(process.awaitExit()).as("-Xshare:on fails when an archive cannot be used: " + process.stderr())
+                .isZero();
+            assertThat(process.stderr()).isEmpty();
+        }
+    }
+
+    /** --version costs no more than starting the JVM: every class it loads comes from the start-up archive. */
+    @ParameterizedTest
+    @MethodSource("binaries")
+    void shouldLoadEveryClassOfVersionFromStartUpArchive(String binary) throws IOException {
+        Path log = dir.resolve("classes.log");
+        BinaryProcess process = run(binary, List.of("env", "MPROXY_JAVA_OPTS=" + classLoadLog(log),
             launcher(binary).toString(), "--version"));
-        assertThat(process.awaitExit()).as("-Xshare:on fails when the archive cannot be used: " + process.stderr())
-            .isZero();
-        assertThat(process.stderr()).isEmpty();
+        assertThat(process.awaitExit()).as(process.stderr()).isZero();
+        assertThat(classSources(log)).hasSizeGreaterThan(400)
+            .allSatisfy((name, source) -> assertThat(source).as(name).isEqualTo(ARCHIVED));
+    }
+
+    /**
+     * The idle archive holds what every binary loads until it is up (picocli's parser, logging, sockets), and leaves
+     * out what only --help loads (picocli's help rendering), which would cost every idle process its pages.
+     */
+    @Test
+    void shouldArchiveClassesOfRunningBinaryButNotThoseOfHelp() throws IOException {
+        Path log = dir.resolve("server-classes.log");
+        try (BinaryProcess server = BinaryProcess.launch(Binary.SERVER, dir, null, List.of("env",
+            "MPROXY_JAVA_OPTS=" + classLoadLog(log), launcher("mproxy-server").toString(),
+            "--listen-addr", "127.0.0.1:0", "--path", "/dev/null"))) {
+            server.listeningPort();
+            server.terminate();
+            assertThat(server.awaitExit()).as(server.stderr()).isZero();
+        }
+        assertThat(classSources(log)).containsEntry("picocli.CommandLine$Model$CommandSpec", IDLE_ARCHIVED)
+            .containsEntry("org.slf4j.simple.SimpleLogger", IDLE_ARCHIVED)
+            .containsEntry("sun.nio.ch.DatagramChannelImpl", IDLE_ARCHIVED)
+            .containsEntry("io.mproxy.common.net.EndpointParser", IDLE_ARCHIVED)
+            .containsEntry("io.mproxy.server.ServerMain", ARCHIVED);
+
+        Path helpLog = dir.resolve("help-classes.log");
+        BinaryProcess help = run("mproxy-server", List.of("env",
+            "MPROXY_JAVA_OPTS=" + classLoadLog(helpLog), launcher("mproxy-server").toString(),
+            "--help"));
+        assertThat(help.awaitExit()).as(help.stderr()).isZero();
+        assertThat(classSources(helpLog).get("picocli.CommandLine$Help$TextTable"))
+            .matches("file:.*/lib/picocli-[0-9.]+\\.jar");
     }
 
     @Test
@@ -164,6 +217,23 @@ class BundleTest {
                 "total output " + out + ": datagrams out ", ", bytes out " + input.length + ", dropped 0, errors 0");
         }
         assertThat(Files.readAllBytes(out)).isEqualTo(input);
+    }
+
+    /** @return the JVM option that logs every class loaded, with where it came from, to {@code file} (no blanks). */
+    private static String classLoadLog(Path file) {
+        return "-Xlog:class+load=info:file=" + file;
+    }
+
+    /** @return class name -> source ("shared objects file", "jrt:/java.base", "file:/...jar") from a class+load log. */
+    private static Map<String, String> classSources(Path log) throws IOException {
+        Map<String, String> sources = new HashMap<>();
+        for (String line : Files.readAllLines(log)) {
+            Matcher matcher = CLASS_LOAD.matcher(line);
+            if (matcher.find()) {
+                sources.putIfAbsent(matcher.group(1), matcher.group(2));
+            }
+        }
+        return sources;
     }
 
     private Path launcher(String binary) {
