@@ -52,13 +52,18 @@ row() {
   bench_csv "$job" "$tool" "$variant" "$run" "$(printf '%.1f' "$mbs")" MB/s "$(printf '%.4f' "$loss")" "$cpu" "$rss"
 }
 
+# The input in the page cache before every sender reads it, so that each run measures the transfer and not this VM's
+# disk: between jobs the kernel gives the cache back (in the 14:26 UTC full run, job 1 read a cold input at 298-418
+# MB/s while job 2, reading it run after run, reached 800 MB/s).
+warm_input() { cat "$input" > /dev/null; }
+
 # lost_percent RECEIVED: the share of the input missing at the output.
 lost_percent() { echo "100 * ($size - $1) / $size" | bc -l; }
 
 # ours JOB VARIANT RUN [--rate R]: one mproxy-client -> mproxy-server transfer; prints "pass" or "fail".
 ours() {
   local job="$1" variant="$2" run="$3" start end server stats received exact; shift 3
-  rm -f "$output"; sync
+  rm -f "$output"; sync; warm_input
   "${BENCH_JVM[@]}" -jar "$bench_root/mproxy-server/target/mproxy-server.jar" --listen-addr 127.0.0.1:$port \
     --path "$output" 2>"$bench_work/server.err" &
   server=$!
@@ -84,7 +89,7 @@ ours() {
 
 socat_run() {
   local run="$1" start end receiver stats received exact
-  rm -f "$output"; sync
+  rm -f "$output"; sync; warm_input
   socat -u UDP-RECV:$port,rcvbuf=8388608 OPEN:"$output",creat,trunc &
   receiver=$!
   bench_await_udp_port $port

@@ -40,6 +40,9 @@ bench_build() {
   done
   if [ "$stale" = 1 ]; then
     (cd "$bench_root" && mvn -B -q -DskipTests package -pl "$modules" -am) >&2
+    # Maven leaves a jar whose classes did not change as it was, older than the sources just compiled (a change in
+    # mproxy-common alone): without this every later call would build again.
+    for m in ${modules//,/ }; do touch "$bench_root/$m/target/$(bench_artifact "$m").jar"; done
   fi
 }
 

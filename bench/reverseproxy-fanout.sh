@@ -98,7 +98,7 @@ run() {
       head -c $((warm_mb * 1000000)) "$work/in" > "$work/warm"
       "${client[@]}" --path "$work/warm" --server-addr "$group:$gport" --multicast-interface lo --rate 200M 2>/dev/null
       kill "${warm[@]}" 2>/dev/null || true; wait "${warm[@]}" 2>/dev/null || true
-      connected=4 variant="$variant, warm"
+      connected=4 variant="$variant (warm)"
     fi
     # One process serves every client: connect the readers to the one port, and wait until it logged them all.
     for i in $(seq "$clients"); do
