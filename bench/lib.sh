@@ -8,10 +8,13 @@ JAVA="$JAVA_HOME/bin/java"
 # The JVM flags of the launchers (bin/_launch, dist), so that every job measures what users run (C2's compiler threads
 # took a fifth of the two cores in job 5 when the client ran with them): BENCH_JVM for every binary but the relay,
 # BENCH_JVM_RELAY for the relay (scripts/lib/compiler.sh decides which binary gets which JIT).
-# shellcheck disable=SC2046
-BENCH_JVM=("$JAVA" $(mproxy_compiler_opts mproxy-client) -XX:+UseSerialGC --enable-native-access=ALL-UNNAMED)
-# shellcheck disable=SC2046
-BENCH_JVM_RELAY=("$JAVA" $(mproxy_compiler_opts relay) -XX:+UseSerialGC --enable-native-access=ALL-UNNAMED)
+# BENCH_JAVA_OPTS adds flags to every Java binary of a run, to measure a candidate flag against the launchers'.
+# shellcheck disable=SC2046,SC2206
+BENCH_JVM=("$JAVA" $(mproxy_compiler_opts mproxy-client) -XX:+UseSerialGC --enable-native-access=ALL-UNNAMED
+  ${BENCH_JAVA_OPTS:-})
+# shellcheck disable=SC2046,SC2206
+BENCH_JVM_RELAY=("$JAVA" $(mproxy_compiler_opts relay) -XX:+UseSerialGC --enable-native-access=ALL-UNNAMED
+  ${BENCH_JAVA_OPTS:-})
 bench_work="${MPROXY_BENCH_WORK:-$bench_root/bench/work}"
 bench_results="${MPROXY_BENCH_RESULTS:-$bench_root/bench/results}"
 mkdir -p "$bench_work" "$bench_results"

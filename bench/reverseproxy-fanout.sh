@@ -75,6 +75,20 @@ wait_port() { # waits until something listens on 127.0.0.1:$1 (without connectin
   echo "bench: nothing listens on $1" >&2; return 1
 }
 
+# await_connected N: waits (bounded, 10 s) until the one-process fan-out has logged N client connections.
+await_connected() {
+  for _ in $(seq 200); do
+    [ "$(grep -c 'client .*connected' "$work/fanout.err" || true)" -ge "$1" ] && return 0
+    sleep 0.05
+  done
+}
+
+# all_results: true once every client has written its result file.
+all_results() {
+  local i
+  for ((i = 1; i <= clients; i++)); do [ -e "$work/result.$i" ] || return 1; done
+}
+
 # run TOOL RATE: starts the fan-out, connects the clients, sends, waits for every byte, prints one table row.
 # TOOL mproxy-reverseproxy starts cold (the stream is the process's first traffic); mproxy-rp-warm first carries
 # $WARM_MB MB of the input to 4 throwaway clients (TCP to /dev/null), so that the measured stream meets the code
@@ -94,7 +108,7 @@ run() {
     if [ "$tool" = mproxy-rp-warm ]; then
       local warm=() w
       for w in 1 2 3 4; do socat -u TCP:127.0.0.1:19901 OPEN:/dev/null & warm+=($!); done
-      for _ in $(seq 200); do [ "$(grep -c 'client .*connected' "$work/fanout.err" || true)" -ge 4 ] && break; sleep 0.05; done
+      await_connected 4
       head -c $((warm_mb * 1000000)) "$work/in" > "$work/warm"
       "${client[@]}" --path "$work/warm" --server-addr "$group:$gport" --multicast-interface lo --rate 200M 2>/dev/null
       kill "${warm[@]}" 2>/dev/null || true; wait "${warm[@]}" 2>/dev/null || true
@@ -104,10 +118,7 @@ run() {
     for i in $(seq "$clients"); do
       "$verify" connect 19901 "$work/in" "$work/out.$i" "$work/result.$i" "$block" & readers+=($!)
     done
-    for _ in $(seq 200); do
-      [ "$(grep -c 'client .*connected' "$work/fanout.err" || true)" -ge $((connected + clients)) ] && break
-      sleep 0.05
-    done
+    await_connected $((connected + clients))
   else
     # Readers listen; each socat joins the group and connects to its reader.
     for i in $(seq "$clients"); do
@@ -126,28 +137,21 @@ run() {
     done
   fi
   pids+=("${fanout[@]}" "${readers[@]}")
-  local cpu0 t0 deadline n
+  local cpu0 t0 deadline
   cpu0=$(cpu_seconds "${fanout[@]}")
   t0=$(date +%s)
   /usr/bin/time -f "%U %S" -o "$work/sender.time" "${client[@]}" --path "$work/in" --server-addr "$group:$gport" \
     --multicast-interface lo --rate "$rate" 2>"$work/client.err" &
   local sender=$!
   pids+=($sender)
-  deadline=$(awk -v t="$t0" -v s="$size" -v slack="${DEADLINE_SLACK:-15}" 'BEGIN { printf "%.0f", t + s / 20e6 + slack }')
+  deadline=$(awk -v t="$t0" -v s="$size" -v slack="${DEADLINE_SLACK:-15}" \
+    'BEGIN { printf "%.0f", t + s / 20e6 + slack }')
   # Each client ends by itself once it has the input's size; the clients stamp their own first and last bytes, so
   # how often this loop looks changes nothing but when the row is printed.
-  while :; do
-    n=0
-    for ((i = 1; i <= clients; i++)); do [ -e "$work/result.$i" ] && n=$((n + 1)); done
-    [ "$n" -eq "$clients" ] && break
+  until all_results; do
     if [ "$(date +%s)" -gt "$deadline" ]; then # short clients: stop them, they say what they got
       kill -TERM "${readers[@]}" 2>/dev/null || true
-      for _ in $(seq 100); do
-        n=0
-        for ((i = 1; i <= clients; i++)); do [ -e "$work/result.$i" ] && n=$((n + 1)); done
-        [ "$n" -eq "$clients" ] && break
-        sleep 0.05
-      done
+      for _ in $(seq 100); do all_results && break; sleep 0.05; done
       break
     fi
     sleep 0.05
@@ -207,7 +211,7 @@ run() {
   for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done
   wait 2>/dev/null || true
   pids=()
-  if [ "$tool" != c-peer ] && [ "$tool" != socat ]; then # where mproxy lost what it lost: the group socket, or slow clients
+  if [ "$tool" != c-peer ] && [ "$tool" != socat ]; then # where mproxy lost: the group socket, or slow clients
     sed -n 's/^total \(group\|tcp output\) /    \1 /p' "$work/fanout.err"
   fi
   # Where the rest of the machine went: the sender (until it exited) and the clients (the same for both tools).

@@ -42,7 +42,10 @@ int main(int argc, char **argv) {
         return 2;
     }
     int clients = atoi(argv[4]);
-    if (clients < 1 || clients > MAX_CLIENTS) { fprintf(stderr, "tcp-fanout-peer: 1 to %d clients\n", MAX_CLIENTS); return 2; }
+    if (clients < 1 || clients > MAX_CLIENTS) {
+        fprintf(stderr, "tcp-fanout-peer: 1 to %d clients\n", MAX_CLIENTS);
+        return 2;
+    }
     struct sigaction sa = {.sa_handler = on_signal};
     sigaction(SIGTERM, &sa, NULL);
     sigaction(SIGINT, &sa, NULL);
@@ -92,7 +95,9 @@ int main(int argc, char **argv) {
         if (n < 0) { if (errno == EINTR) continue; perror("recvmmsg"); return 1; }
         for (int c = 0; c < clients; c++) {
             if (fds[c] < 0) continue;
-            for (int i = 0; i < n; i++) send_iov[i] = (struct iovec) {.iov_base = buffers[i], .iov_len = msgs[i].msg_len};
+            for (int i = 0; i < n; i++) {
+                send_iov[i] = (struct iovec) {.iov_base = buffers[i], .iov_len = msgs[i].msg_len};
+            }
             if (write_batch(fds[c], send_iov, n) != 0) { close(fds[c]); fds[c] = -1; alive--; }
         }
     }

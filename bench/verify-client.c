@@ -9,8 +9,8 @@
  * byte it receives to OUT, so the script can still tell reordering from loss line by line. It stops once it has as
  * many bytes as the input, at end of stream, or on SIGTERM, and writes RESULT (written to a temporary name and
  * renamed, so that it appears whole): "BYTES FIRST LAST EXACT CPU", FIRST and LAST the CLOCK_REALTIME of its first
- * and last byte in seconds with nanoseconds, EXACT 1 when the bytes equal the input, CPU its own CPU seconds. Loopback only: the script runs in
- * its own network namespace. */
+ * and last byte in seconds with nanoseconds, EXACT 1 when the bytes equal the input, CPU its own CPU seconds.
+ * Loopback only: the script runs in its own network namespace. */
 #define _GNU_SOURCE
 #include <arpa/inet.h>
 #include <errno.h>
