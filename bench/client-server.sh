@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Jobs 1 and 2: file -> UDP -> file on loopback.
-#   job 1: mproxy-client -> mproxy-server with default flags, against socat -> socat (unpaced) and iperf3 paced at
-#          our default --rate, in the same run. Throughput = input bytes / sender wall time; loss = bytes missing
+#   job 1: mproxy-client -> mproxy-server with default flags, through the launchers of the dist bundle (as users run
+#          them: their JVM flags and start-up archives), against socat -> socat (unpaced) and iperf3 paced at our
+#          default --rate, in the same run. Throughput = input bytes / sender wall time; loss = bytes missing
 #          (or, for iperf3, its lost-datagram percentage); CPU and peak RSS summed over sender and receiver.
 #   job 2 (--search RATES): the highest --rate (and iperf3 -b) with zero loss in 3 of 3 runs, trying RATES in
 #          increasing order and stopping at the first that fails.
@@ -20,12 +21,16 @@ while [ $# -gt 0 ]; do
   esac
 done
 if [ -z "${MPROXY_BENCH_NETNS:-}" ]; then
-  bench_build mproxy-client,mproxy-server
+  bench_bundle > /dev/null
   bench_need socat || true
   bench_need iperf3 || true
 fi
 bench_enter_netns --size "$size" --runs "$runs" --out "$out_dir" --search "$search"
 mkdir -p "$out_dir"
+dist="$bench_work/dist-client-server"
+bench_unpack_bundle "$dist"
+# BENCH_JAVA_OPTS reaches the launchers' JVMs as their own MPROXY_JAVA_OPTS (added after their flags).
+export MPROXY_JAVA_OPTS="${BENCH_JAVA_OPTS:-}"
 input="$bench_work/input-$size"
 [ "$(bench_size "$input")" = "$size" ] || head -c "$size" /dev/urandom > "$input"
 output="$out_dir/bench-output"
@@ -64,14 +69,13 @@ lost_percent() { echo "100 * ($size - $1) / $size" | bc -l; }
 ours() {
   local job="$1" variant="$2" run="$3" start end server stats received exact; shift 3
   rm -f "$output"; sync; warm_input
-  "${BENCH_JVM[@]}" -jar "$bench_root/mproxy-server/target/mproxy-server.jar" --listen-addr 127.0.0.1:$port \
-    --path "$output" 2>"$bench_work/server.err" &
+  # --stats=0: no periodic lines, the totals at exit, so that a loss says where it was (kernel or ring drops).
+  "$dist/bin/mproxy-server" --listen-addr 127.0.0.1:$port --path "$output" --stats=0 2>"$bench_work/server.err" &
   server=$!
   bench_await_udp_port $port
   start=$(bench_now)
-  /usr/bin/time -f "%U %S %M" -o "$bench_work/client.time" "${BENCH_JVM[@]}" \
-    -jar "$bench_root/mproxy-client/target/mproxy-client.jar" --path "$input" --server-addr 127.0.0.1:$port "$@" \
-    2>"$bench_work/client.err"
+  /usr/bin/time -f "%U %S %M" -o "$bench_work/client.time" "$dist/bin/mproxy-client" --path "$input" \
+    --server-addr 127.0.0.1:$port "$@" 2>"$bench_work/client.err"
   end=$(bench_now)
   bench_await_stable "$output" 30
   stats=$(bench_proc_stats $server)

@@ -49,6 +49,28 @@ bench_build() {
   fi
 }
 
+# The dist bundle (what users install): its path, built when missing or older than any source. Run outside the
+# namespace (Maven may need the network).
+bench_bundle() {
+  local tarball
+  tarball=$(ls "$bench_root"/dist/target/mproxy-*-linux-x64.tar.gz 2>/dev/null | head -1 || true)
+  if [ -z "$tarball" ] || [ -n "$(find "$bench_root" -path '*/src/main/*' -newer "$tarball" -print -quit)" ] \
+      || [ -n "$(find "$bench_root/dist" -path '*/src/*' -newer "$tarball" -print -quit)" ]; then
+    (cd "$bench_root" && mvn -B -q -DskipTests package -pl dist -am) >&2
+    tarball=$(ls "$bench_root"/dist/target/mproxy-*-linux-x64.tar.gz | head -1)
+  fi
+  echo "$tarball"
+}
+
+# Unpacks the bundle into DIR (emptied first), so that a job runs the binaries through their launchers.
+bench_unpack_bundle() {
+  local dir="$1" tarball
+  tarball=$(ls "$bench_root"/dist/target/mproxy-*-linux-x64.tar.gz | head -1)
+  rm -rf "$dir"; mkdir -p "$dir"
+  tar -xzf "$tarball" -C "$dir" --strip-components=1
+  [ -x "$dir/bin/mproxy-client" ] || { echo "bench: no bin/mproxy-client in $tarball" >&2; return 1; }
+}
+
 # Installs a peer tool from the OS packages when it is missing; says so when it cannot.
 bench_need() {
   local tool="$1" package="${2:-$1}"

@@ -8,19 +8,13 @@
 set -euo pipefail
 . "$(dirname "$(readlink -f "$0")")/lib.sh"
 if [ -z "${MPROXY_BENCH_NETNS:-}" ]; then
-  tarball=$(ls "$bench_root"/dist/target/mproxy-*-linux-x64.tar.gz 2>/dev/null | head -1 || true)
-  if [ -z "$tarball" ] || [ -n "$(find "$bench_root" -path '*/src/main/*' -newer "$tarball" -print -quit)" ]; then
-    (cd "$bench_root" && mvn -B -q -DskipTests package -pl dist -am) >&2
-  fi
+  bench_bundle > /dev/null
   bench_need hyperfine || true
 fi
 bench_enter_netns "$@"
 runs=${RUNS:-20}
-tarball=$(ls "$bench_root"/dist/target/mproxy-*-linux-x64.tar.gz | head -1)
 dist="$bench_work/dist"
-rm -rf "$dist"; mkdir -p "$dist"
-tar -xzf "$tarball" -C "$dist" --strip-components=1
-[ -x "$dist/bin/mproxy-client" ] || { echo "bench: no bin/mproxy-client in $tarball" >&2; exit 1; }
+bench_unpack_bundle "$dist"
 mkdir -p "$bench_work/hello"
 printf 'public class Hello { public static void main(String[] a) { System.out.println("hello"); } }\n' \
   > "$bench_work/hello/Hello.java"
