@@ -98,9 +98,7 @@ public final class ClientCommand implements Callable<Integer> {
                 }
             });
             client.run();
-            if (stats.enabled()) {
-                reporter.printSummary();
-            }
+            reporter.finish(stats.enabled());
         }
         return 0;
     }

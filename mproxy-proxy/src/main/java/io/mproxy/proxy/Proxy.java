@@ -73,7 +73,7 @@ public final class Proxy implements AutoCloseable {
                 EnumSet.of(Counter.DATAGRAMS_IN, Counter.BYTES_IN, Counter.ERRORS));
             UdpInput input = new UdpInput(endpoint, channel, downstreams, counters);
             udpInputs.add(input);
-            stats.add(counters, "kernel drops", input::kernelDrops);
+            stats.add(counters, StatsReporter.KERNEL_DROPS, input::kernelDrops);
         }
         for (Upstream upstream : context.upstreams()) {
             Counters counters = new Counters("tcp-upstream " + upstream.text(), EnumSet.of(Counter.BYTES_IN,

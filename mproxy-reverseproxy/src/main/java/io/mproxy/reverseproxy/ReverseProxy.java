@@ -96,7 +96,7 @@ public final class ReverseProxy implements AutoCloseable {
                     throw e;
                 }
                 udpInputs.add(input);
-                stats.add(input.counters(), "kernel drops", input::kernelDrops);
+                stats.add(input.counters(), StatsReporter.KERNEL_DROPS, input::kernelDrops);
             }
             for (Endpoint listen : context.tcpInputs()) {
                 TcpInput input = new TcpInput(listen, context.inputFraming(), context.maxDatagram(), groupSender);
@@ -140,7 +140,7 @@ public final class ReverseProxy implements AutoCloseable {
         if (context.udpInputs().isEmpty()) {
             groupReader.urgent();
         }
-        stats.add(groupReader.counters(), "kernel drops", groupReader::kernelDrops);
+        stats.add(groupReader.counters(), StatsReporter.KERNEL_DROPS, groupReader::kernelDrops);
         LOG.info("joined group {} ({}) on {}", group.text(), group.numeric(), interfaceName(group, context));
         for (Endpoint listen : context.tcpOutputs()) {
             TcpOutputListener output = new TcpOutputListener(listen, ring, context.limits());

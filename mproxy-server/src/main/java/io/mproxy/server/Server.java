@@ -95,7 +95,7 @@ public final class Server implements AutoCloseable {
                         Counter.DROPPED, Counter.ERRORS));
                     UdpReceiver receiver = new UdpReceiver(endpoint, channels.get(i), ring, counters);
                     receivers.add(receiver);
-                    stats.add(counters, "kernel drops", receiver::kernelDrops);
+                    stats.add(counters, StatsReporter.KERNEL_DROPS, receiver::kernelDrops);
                 }
                 RingWriter writer = new RingWriter(rings, wakeup, AppendOutput.open(output.getKey()), context.tee());
                 writers.add(writer);

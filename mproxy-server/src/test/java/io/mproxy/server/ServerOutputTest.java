@@ -118,21 +118,12 @@ class ServerOutputTest {
 
     @Test
     void shouldReportEveryDatagramAsWrittenOrDroppedByTheKernelWhenTheServerCannotRead() throws IOException {
-        byte[] input = lines("drop", 5_000);
-        Path in = Files.write(dir.resolve("in.txt"), input);
+        Path in = Files.write(dir.resolve("in.txt"), lines("drop", 5_000));
         Path out = dir.resolve("out.log");
         try (BinaryProcess server = unicastServer(dir, out, "--stats=0", "--rcvbuf", "16Ki")) {
             int port = server.listeningPort();
-            // Stopped, with a small socket buffer, the server must lose most of ~200 datagrams in the kernel.
-            server.signal("STOP");
-            BinaryProcess client = BinaryProcess.run(Binary.CLIENT, dir, "--path", in.toString(), "--stats=0",
-                "--server-addr", "127.0.0.1:" + port, "--max-datagram", "1000", "--rate", "20M");
-            assertThat(client.awaitExit()).as(client.stderr()).isZero();
-            server.terminate();
-            server.signal("CONT");
-            assertThat(server.awaitExit()).as(server.stderr()).isZero();
+            long sent = sendWhileStopped(server, in);
 
-            long sent = Long.parseLong(client.nonLogLines().get(0).replaceAll(".*datagrams out (\\d+),.*", "$1"));
             Matcher listener = Pattern.compile("total listener 127\\.0\\.0\\.1:" + port + ": datagrams in (\\d+), "
                 + "bytes in (\\d+), dropped 0, errors 0, kernel drops (\\d+)").matcher(server.nonLogLines().get(0));
             assertThat(listener.matches()).as(server.nonLogLines().get(0)).isTrue();
@@ -144,6 +135,42 @@ class ServerOutputTest {
                 + ", bytes out " + listener.group(2) + ", dropped 0, errors 0");
             assertThat(TestFiles.size(out)).isEqualTo(Long.parseLong(listener.group(2)));
         }
+    }
+
+    @Test
+    void shouldPrintTheTotalsOfWhatLostDataAtExitEvenWithoutStats() throws IOException {
+        Path in = Files.write(dir.resolve("in.txt"), lines("drop", 5_000));
+        Path out = dir.resolve("out.log");
+        try (BinaryProcess server = unicastServer(dir, out, "--rcvbuf", "16Ki")) {
+            int port = server.listeningPort();
+            long sent = sendWhileStopped(server, in);
+
+            // Only the listener lost data, in the kernel: its totals are the one line besides the log.
+            assertThat(server.nonLogLines()).as(server.stderr()).hasSize(1);
+            Matcher listener = Pattern.compile("total listener 127\\.0\\.0\\.1:" + port + ": datagrams in (\\d+), "
+                + "bytes in (\\d+), dropped 0, errors 0, kernel drops (\\d+)").matcher(server.nonLogLines().get(0));
+            assertThat(listener.matches()).as(server.nonLogLines().get(0)).isTrue();
+            assertThat(Long.parseLong(listener.group(3))).as("kernel drops").isPositive();
+            assertThat(Long.parseLong(listener.group(1)) + Long.parseLong(listener.group(3))).isEqualTo(sent);
+        }
+    }
+
+    /**
+     * Sends ~200 datagrams to a stopped server with a small socket buffer, so that the kernel must drop most of them,
+     * then stops it (SIGTERM, then SIGCONT) and waits for exit 0.
+     *
+     * @return how many datagrams the client sent.
+     */
+    private long sendWhileStopped(BinaryProcess server, Path in) {
+        int port = server.listeningPort();
+        server.signal("STOP");
+        BinaryProcess client = BinaryProcess.run(Binary.CLIENT, dir, "--path", in.toString(), "--stats=0",
+            "--server-addr", "127.0.0.1:" + port, "--max-datagram", "1000", "--rate", "20M");
+        assertThat(client.awaitExit()).as(client.stderr()).isZero();
+        server.terminate();
+        server.signal("CONT");
+        assertThat(server.awaitExit()).as(server.stderr()).isZero();
+        return Long.parseLong(client.nonLogLines().get(0).replaceAll(".*datagrams out (\\d+),.*", "$1"));
     }
 
     @Test

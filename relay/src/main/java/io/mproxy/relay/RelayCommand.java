@@ -76,9 +76,7 @@ public final class RelayCommand implements java.util.concurrent.Callable<Integer
                 awaitStop(signals, hangup, relay, file);
                 log().info("stopping ({})", signals.reason());
             }
-            if (stats.enabled()) {
-                reporter.printSummary();
-            }
+            reporter.finish(stats.enabled());
         }
         return 0;
     }

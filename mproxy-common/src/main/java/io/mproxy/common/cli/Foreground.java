@@ -8,7 +8,8 @@ import org.slf4j.LoggerFactory;
 /**
  * Runs a long-lived component in the foreground until SIGTERM/SIGINT (or its own stop): installs the signal
  * handlers, opens the {@code --stats} reporter, starts the component, waits, logs {@code stopping (REASON)}, closes
- * the component (which flushes what it holds), then prints the stats summary when {@code --stats} was given.
+ * the component (which flushes what it holds), then prints the stats summary when {@code --stats} was given, or
+ * else the summary lines of the components that lost data ({@link StatsReporter#finish}).
  *
  * <pre>{@code
  * return Foreground.run(stats, (signals, reporter) ->
@@ -50,9 +51,7 @@ public final class Foreground {
             } finally {
                 component.close();
             }
-            if (stats.enabled()) {
-                reporter.printSummary();
-            }
+            reporter.finish(stats.enabled());
         }
         return ExitCodes.OK;
     }

@@ -30,6 +30,11 @@ public enum Counter {
     private final int id;
     private final String label;
 
+    /** @return true for what counts data that did not get through: dropped, truncated, send errors, errors. */
+    public boolean isLoss() {
+        return this == DROPPED || this == TRUNCATED || this == SEND_ERRORS || this == ERRORS;
+    }
+
     Counter(int id, String label) {
         this.id = id;
         this.label = label;

@@ -8,9 +8,14 @@ import java.util.function.LongSupplier;
 
 /**
  * Prints one stats line per component to stderr every interval, with rates since the last line, and a summary at
- * exit. A component may add a gauge read at print time, such as the kernel's drop count for its socket.
+ * exit. A component may add a gauge read at print time, such as the kernel's drop count for its socket. Without
+ * {@code --stats}, {@link #finish} still prints the summary line of every component that lost data, so that no run
+ * loses data silently.
  */
 public final class StatsReporter implements AutoCloseable {
+    /** The label of a socket's kernel drop count: a gauge that counts lost data. */
+    public static final String KERNEL_DROPS = "kernel drops";
+
     private record Source(Counters counters, String gaugeLabel, LongSupplier gauge, long[] last) {
     }
 
@@ -114,6 +119,43 @@ public final class StatsReporter implements AutoCloseable {
 
     /** Stops the periodic lines, then prints the summary line of every component ("total ..."), so it is last. */
     public void printSummary() {
+        stop();
+        print("total");
+    }
+
+    /**
+     * At exit: the summary of every component when {@code --stats} was given; otherwise only the summary lines of
+     * the components that lost data (a shown loss counter or the {@link #KERNEL_DROPS} gauge above zero), so that a
+     * loss is never silent.
+     *
+     * @param summary true when {@code --stats} was given.
+     */
+    public void finish(boolean summary) {
+        if (summary) {
+            printSummary();
+            return;
+        }
+        stop();
+        synchronized (this) {
+            for (Source source : sources) {
+                if (lostData(source)) {
+                    out.println(line("total", source, 1, false));
+                }
+            }
+            out.flush();
+        }
+    }
+
+    private static boolean lostData(Source source) {
+        for (Counter counter : source.counters.shown()) {
+            if (counter.isLoss() && source.counters.get(counter) > 0) {
+                return true;
+            }
+        }
+        return KERNEL_DROPS.equals(source.gaugeLabel) && source.gauge.getAsLong() > 0;
+    }
+
+    private void stop() {
         close();
         if (thread != null) {
             try {
@@ -122,7 +164,6 @@ public final class StatsReporter implements AutoCloseable {
                 Thread.currentThread().interrupt();
             }
         }
-        print("total");
     }
 
     @Override

@@ -40,6 +40,51 @@ class StatsReporterTest {
     }
 
     @Test
+    void shouldPrintOnlyTheComponentsThatLostDataAtExitWithoutStats() {
+        Counters listener = new Counters("listener 127.0.0.1:9000", EnumSet.of(Counter.DATAGRAMS_IN, Counter.DROPPED));
+        listener.countIn(10);
+        listener.add(Counter.DROPPED, 2);
+        Counters output = new Counters("output out.log", EnumSet.of(Counter.BYTES_OUT, Counter.ERRORS));
+        output.add(Counter.BYTES_OUT, 10);
+        Counters socket = new Counters("group 239.1.2.3:9000", EnumSet.of(Counter.DATAGRAMS_IN));
+        socket.countIn(5);
+        Counters clients = new Counters("tcp output 127.0.0.1:9001", EnumSet.of(Counter.DATAGRAMS_OUT));
+        try (StatsReporter reporter = new StatsReporter(out, 0)) {
+            reporter.add(listener, StatsReporter.KERNEL_DROPS, () -> 0);
+            reporter.add(output);
+            reporter.add(socket, StatsReporter.KERNEL_DROPS, () -> 5);
+            reporter.add(clients, "clients", () -> 3);
+            reporter.finish(false);
+        }
+        assertThat(printed().lines()).containsExactly(
+            "total listener 127.0.0.1:9000: datagrams in 1, dropped 2, kernel drops 0",
+            "total group 239.1.2.3:9000: datagrams in 1, kernel drops 5");
+    }
+
+    @Test
+    void shouldPrintNothingAtExitWithoutStatsWhenNothingWasLost() {
+        Counters listener = new Counters("listener 127.0.0.1:9000", EnumSet.of(Counter.DATAGRAMS_IN, Counter.DROPPED));
+        listener.countIn(10);
+        try (StatsReporter reporter = new StatsReporter(out, 0)) {
+            reporter.add(listener, StatsReporter.KERNEL_DROPS, () -> 0);
+            reporter.finish(false);
+        }
+        assertThat(printed()).isEmpty();
+    }
+
+    @Test
+    void shouldPrintEveryComponentAtExitWithStats() {
+        Counters listener = new Counters("listener 127.0.0.1:9000", EnumSet.of(Counter.DATAGRAMS_IN, Counter.DROPPED));
+        listener.countIn(10);
+        try (StatsReporter reporter = new StatsReporter(out, 0)) {
+            reporter.add(listener, StatsReporter.KERNEL_DROPS, () -> 0);
+            reporter.finish(true);
+        }
+        assertThat(printed().lines()).containsExactly(
+            "total listener 127.0.0.1:9000: datagrams in 1, dropped 0, kernel drops 0");
+    }
+
+    @Test
     void shouldShowOnlyTheGaugeWhenNoCounterIsShown() {
         try (StatsReporter reporter = new StatsReporter(out, 0)) {
             reporter.add(new Counters("socket", EnumSet.noneOf(Counter.class)), "kernel drops", () -> 0);
