@@ -5,6 +5,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.function.LongSupplier;
+import java.util.function.Predicate;
 
 /**
  * Prints one stats line per component to stderr every interval, with rates since the last line, and a summary at
@@ -63,17 +64,19 @@ public final class StatsReporter implements AutoCloseable {
                 java.util.concurrent.locks.LockSupport.parkNanos(this, wait);
             }
             if (!closed) {
-                print("stats");
+                print("stats", source -> true);
             }
         }
     }
 
-    private synchronized void print(String prefix) {
+    private synchronized void print(String prefix, Predicate<Source> which) {
         long now = System.nanoTime();
         double seconds = Math.max(1e-9, (now - lastPrint) / 1e9);
         lastPrint = now;
         for (Source source : sources) {
-            out.println(line(prefix, source, seconds, !"total".equals(prefix)));
+            if (which.test(source)) {
+                out.println(line(prefix, source, seconds, !"total".equals(prefix)));
+            }
         }
         out.flush();
     }
@@ -120,7 +123,7 @@ public final class StatsReporter implements AutoCloseable {
     /** Stops the periodic lines, then prints the summary line of every component ("total ..."), so it is last. */
     public void printSummary() {
         stop();
-        print("total");
+        print("total", source -> true);
     }
 
     /**
@@ -131,19 +134,8 @@ public final class StatsReporter implements AutoCloseable {
      * @param summary true when {@code --stats} was given.
      */
     public void finish(boolean summary) {
-        if (summary) {
-            printSummary();
-            return;
-        }
         stop();
-        synchronized (this) {
-            for (Source source : sources) {
-                if (lostData(source)) {
-                    out.println(line("total", source, 1, false));
-                }
-            }
-            out.flush();
-        }
+        print("total", summary ? source -> true : StatsReporter::lostData);
     }
 
     private static boolean lostData(Source source) {
