@@ -225,10 +225,14 @@ public final class Relay implements AutoCloseable {
         retiring.removeIf(w -> w.join(0));
     }
 
-    /** Stops receiving, lets every destination send what it holds (or spill it), and closes everything. */
+    /**
+     * Takes what the kernel already holds for the listening socket, stops receiving, lets every destination send what
+     * it holds (or spill it), and closes everything: a datagram the kernel accepted is delivered, spilled or counted.
+     */
     @Override
     public synchronized void close() {
         if (listener != null) {
+            listener.stop(true);
             listener.close();
         }
         long end = ring == null ? 0 : ring.publishedPosition();

@@ -5,10 +5,13 @@ import static io.mproxy.relay.RelayTestSupport.total;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.mproxy.common.test.Await;
+import io.mproxy.common.test.Binary;
 import io.mproxy.common.test.BinaryProcess;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -42,6 +45,33 @@ class RelayDeliveryTest {
             assertThat(fallback.count()).isZero();
             assertThat(total(relay, a.spec(), "datagrams out")).isEqualTo(COUNT);
             assertThat(total(relay, u.spec(), "datagrams out")).isEqualTo(COUNT);
+        }
+    }
+
+    @Test
+    void shouldTakeWhatTheSocketHoldsAtSigtermAndPrintTheKernelDropsEvenWithoutStats() throws Exception {
+        int sent = 2_000;
+        try (TcpSink fallback = new TcpSink(); TcpSink a = new TcpSink();
+             BinaryProcess relay = BinaryProcess.start(Binary.RELAY, dir, "--set", "rcvbuf=16Ki",
+                 "--set", "spill_dir=" + dir.resolve("spill"), "127.0.0.1:0", fallback.spec(), a.spec())) {
+            int port = relay.listeningPort();
+            relay.signal("STOP");
+            Packets.udp(port, 0, sent, sent);
+            relay.terminate();
+            relay.signal("CONT");
+            assertThat(relay.awaitExit()).as(relay.stderr()).isZero();
+
+            // Only the listener lost data, in the kernel: its totals are the one line besides the log.
+            assertThat(relay.nonLogLines()).as(relay.stderr()).hasSize(1);
+            Matcher listener = Pattern.compile(
+                "total listener 127\\.0\\.0\\.1:0: datagrams in (\\d+), bytes in \\d+, errors 0, kernel drops (\\d+)")
+                .matcher(relay.nonLogLines().get(0));
+            assertThat(listener.matches()).as(relay.nonLogLines().get(0)).isTrue();
+            int received = Integer.parseInt(listener.group(1));
+            assertThat(Long.parseLong(listener.group(2))).as("kernel drops").isEqualTo(sent - received);
+            assertThat(received).isPositive();
+            assertThat(a.messages()).isEqualTo(Packets.texts(0, received));
+            assertThat(fallback.count()).isZero();
         }
     }
 

@@ -97,8 +97,8 @@ public final class Listener implements AutoCloseable {
     /**
      * Stops receiving.
      *
-     * @param drainFirst true to take what the kernel already holds for the socket first (a re-bind), false to
-     *                   leave it (SIGTERM: stop receiving).
+     * @param drainFirst true to take what the kernel already holds for the socket first (a re-bind, SIGTERM), false
+     *                   to leave it.
      */
     public void stop(boolean drainFirst) {
         drain = drainFirst;

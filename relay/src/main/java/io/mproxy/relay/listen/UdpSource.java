@@ -30,6 +30,8 @@ public final class UdpSource implements DatagramSource {
     private final int fd;
     private int received;
     private int next;
+    /** The socket's drop count read just before it closed: the exit totals are read after the close. */
+    private volatile long kernelDropsAtClose = -1;
 
     private UdpSource(DatagramChannel channel, Selector selector) throws IOException {
         this.channel = channel;
@@ -104,11 +106,14 @@ public final class UdpSource implements DatagramSource {
 
     @Override
     public long kernelDrops() {
-        return KernelDrops.forPort(bound.getPort());
+        return channel.isOpen() ? KernelDrops.forChannel(channel) : kernelDropsAtClose;
     }
 
     @Override
     public void close() {
+        if (channel.isOpen()) {
+            kernelDropsAtClose = KernelDrops.forChannel(channel);
+        }
         if (batch != null) {
             batch.close();
         }
