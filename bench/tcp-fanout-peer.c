@@ -9,32 +9,16 @@
  * runs in its own network namespace. */
 #define _GNU_SOURCE
 #include <arpa/inet.h>
-#include <errno.h>
 #include <netinet/in.h>
-#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
-#include <sys/uio.h>
 #include <unistd.h>
 
-enum { BATCH = 64, MAX_DATAGRAM = 65536, MAX_CLIENTS = 64 };
+#include "peer-io.h"
 
-static volatile sig_atomic_t stopping;
-
-static void on_signal(int sig) { (void) sig; stopping = 1; }
-
-/* Writes every byte of the batch, resuming after partial writes; -1 when the client is gone. */
-static int write_batch(int fd, struct iovec *iov, int count) {
-    while (count > 0) {
-        ssize_t n = writev(fd, iov, count);
-        if (n < 0) { if (errno == EINTR && !stopping) continue; return -1; }
-        while (count > 0 && (size_t) n >= iov->iov_len) { n -= (ssize_t) iov->iov_len; iov++; count--; }
-        if (count > 0) { iov->iov_base = (char *) iov->iov_base + n; iov->iov_len -= (size_t) n; }
-    }
-    return 0;
-}
+enum { MAX_CLIENTS = 64 };
 
 int main(int argc, char **argv) {
     if (argc != 5) {
@@ -46,17 +30,12 @@ int main(int argc, char **argv) {
         fprintf(stderr, "tcp-fanout-peer: 1 to %d clients\n", MAX_CLIENTS);
         return 2;
     }
-    struct sigaction sa = {.sa_handler = on_signal};
-    sigaction(SIGTERM, &sa, NULL);
-    sigaction(SIGINT, &sa, NULL);
-    signal(SIGPIPE, SIG_IGN);
+    handle_signals();
 
     int udp = socket(AF_INET, SOCK_DGRAM, 0);
-    int one = 1, rcvbuf = 8 << 20;
+    int one = 1;
     setsockopt(udp, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one);
-    if (setsockopt(udp, SOL_SOCKET, SO_RCVBUFFORCE, &rcvbuf, sizeof rcvbuf) != 0) {
-        setsockopt(udp, SOL_SOCKET, SO_RCVBUF, &rcvbuf, sizeof rcvbuf);
-    }
+    set_receive_buffer(udp);
     struct sockaddr_in group = {.sin_family = AF_INET, .sin_port = htons(atoi(argv[2]))};
     inet_pton(AF_INET, argv[1], &group.sin_addr);
     if (bind(udp, (struct sockaddr *) &group, sizeof group) != 0) { perror("bind"); return 1; }
@@ -83,12 +62,7 @@ int main(int argc, char **argv) {
     static char buffers[BATCH][MAX_DATAGRAM];
     struct iovec recv_iov[BATCH], send_iov[BATCH];
     struct mmsghdr msgs[BATCH];
-    memset(msgs, 0, sizeof msgs);
-    for (int i = 0; i < BATCH; i++) {
-        recv_iov[i] = (struct iovec) {.iov_base = buffers[i], .iov_len = MAX_DATAGRAM};
-        msgs[i].msg_hdr.msg_iov = &recv_iov[i];
-        msgs[i].msg_hdr.msg_iovlen = 1;
-    }
+    prepare_batch(msgs, recv_iov, buffers);
     int alive = clients;
     while (!stopping && alive > 0) {
         int n = recvmmsg(udp, msgs, BATCH, MSG_WAITFORONE, NULL);
