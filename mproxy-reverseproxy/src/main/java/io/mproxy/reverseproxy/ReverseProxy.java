@@ -137,9 +137,6 @@ public final class ReverseProxy implements AutoCloseable {
             UdpChannels.closeQuietly(channel);
             throw e;
         }
-        if (context.udpInputs().isEmpty()) {
-            groupReader.urgent();
-        }
         stats.add(groupReader.counters(), StatsReporter.KERNEL_DROPS, groupReader::kernelDrops);
         LOG.info("joined group {} ({}) on {}", group.text(), group.numeric(), interfaceName(group, context));
         for (Endpoint listen : context.tcpOutputs()) {

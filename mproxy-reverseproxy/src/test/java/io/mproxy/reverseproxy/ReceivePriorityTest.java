@@ -8,6 +8,7 @@ import io.mproxy.common.test.Await;
 import io.mproxy.common.test.Binary;
 import io.mproxy.common.test.BinaryProcess;
 import io.mproxy.common.test.TestNetwork;
+import io.mproxy.common.test.ThreadNice;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.nio.ByteBuffer;
@@ -21,8 +22,8 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * The group reader's thread runs ahead of the outputs (nice -10, read back from /proc/PID/task) when the process has
- * no UDP inputs, and at the process's own priority when it has: an input's thread must not lose the CPU to it.
+ * The receiving threads (the group reader's and every UDP input's) run ahead of the outputs: nice -10, read back from
+ * /proc/PID/task, while the outputs stay at the process's own priority.
  */
 class ReceivePriorityTest {
     @TempDir
@@ -49,7 +50,7 @@ class ReceivePriorityTest {
     }
 
     @Test
-    void shouldKeepTheGroupReaderAtTheProcessPriorityWhenThereAreUdpInputs() throws IOException {
+    void shouldReceiveEveryUdpInputAndTheGroupAheadOfTheOutputs() throws IOException {
         try (BinaryProcess proxy = BinaryProcess.start(Binary.REVERSE_PROXY, dir, "--multicast-addr",
             "239.77.9.2:19732", "--multicast-interface", "lo", "--udp-listen-addr", "127.0.0.1:0",
             "--tcp-output-addr", "127.0.0.1:0", "--stats=0")) {
@@ -59,12 +60,16 @@ class ReceivePriorityTest {
                 proxy.awaitStderr("tcp output client \\S+ connected");
                 sender.send(ByteBuffer.wrap("x\n".getBytes(StandardCharsets.US_ASCII)),
                     new InetSocketAddress("127.0.0.1", ports.get(0)));
-                // delivered: the group reader has run well past where it would have set its priority
+                // delivered: both receiving threads have run well past where they set their priority
                 Await.until("one datagram through the group", () -> client.size() >= 2, Await.DEFAULT,
                     proxy::stderr);
                 assertThat(new String(client.bytes(), StandardCharsets.US_ASCII)).isEqualTo("x\n");
             }
-            assertThat(groupReaderNice(proxy.pid())).hasValue(ThreadNice.of(Path.of("/proc/" + proxy.pid() + "/stat")));
+            assertThat(groupReaderNice(proxy.pid())).hasValue(ThreadPriority.RECEIVER_NICE);
+            assertThat(ThreadNice.ofThread(proxy.pid(), "udp-input")).hasValue(ThreadPriority.RECEIVER_NICE);
+            int processNice = ThreadNice.of(Path.of("/proc/" + proxy.pid() + "/stat"));
+            assertThat(processNice).isZero();
+            assertThat(ThreadNice.ofThread(proxy.pid(), "tcp output")).hasValue(processNice);
             proxy.terminate();
             assertThat(proxy.awaitExit()).as(proxy.stderr()).isZero();
         }

@@ -1,4 +1,4 @@
-package io.mproxy.reverseproxy;
+package io.mproxy.common.test;
 
 import io.mproxy.common.net.ThreadPriority;
 import java.io.IOException;

@@ -8,7 +8,7 @@ import io.mproxy.common.net.ThreadPriority;
 import io.mproxy.common.stats.Counter;
 import io.mproxy.common.stats.Counters;
 import io.mproxy.common.test.Await;
-import io.mproxy.reverseproxy.ThreadNice;
+import io.mproxy.common.test.ThreadNice;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.nio.ByteBuffer;
