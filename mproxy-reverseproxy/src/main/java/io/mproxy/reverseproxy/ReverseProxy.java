@@ -137,7 +137,11 @@ public final class ReverseProxy implements AutoCloseable {
             UdpChannels.closeQuietly(channel);
             throw e;
         }
-        stats.add(groupReader.counters(), StatsReporter.KERNEL_DROPS, groupReader::kernelDrops);
+        if (context.udpInputs().isEmpty()) {
+            groupReader.urgent();
+        }
+        // the group socket takes coalesced runs (UDP GRO): the kernel counts a dropped run once
+        stats.add(groupReader.counters(), StatsReporter.KERNEL_DROPPED_RUNS, groupReader::kernelDrops);
         LOG.info("joined group {} ({}) on {}", group.text(), group.numeric(), interfaceName(group, context));
         for (Endpoint listen : context.tcpOutputs()) {
             TcpOutputListener output = new TcpOutputListener(listen, ring, context.limits());

@@ -16,6 +16,11 @@ import java.util.function.Predicate;
 public final class StatsReporter implements AutoCloseable {
     /** The label of a socket's kernel drop count: a gauge that counts lost data. */
     public static final String KERNEL_DROPS = "kernel drops";
+    /**
+     * The label of the kernel drop count of a socket that takes coalesced runs (UDP GRO): the kernel counts a dropped
+     * run once, however many datagrams it held (up to 64), so the count is of runs, not datagrams.
+     */
+    public static final String KERNEL_DROPPED_RUNS = "kernel dropped runs";
 
     private record Source(Counters counters, String gaugeLabel, LongSupplier gauge, long[] last) {
     }
@@ -128,8 +133,8 @@ public final class StatsReporter implements AutoCloseable {
 
     /**
      * At exit: the summary of every component when {@code --stats} was given; otherwise only the summary lines of
-     * the components that lost data (a shown loss counter or the {@link #KERNEL_DROPS} gauge above zero), so that a
-     * loss is never silent.
+     * the components that lost data (a shown loss counter, or a {@link #KERNEL_DROPS} or {@link #KERNEL_DROPPED_RUNS}
+     * gauge above zero), so that a loss is never silent.
      *
      * @param summary true when {@code --stats} was given.
      */
@@ -144,7 +149,8 @@ public final class StatsReporter implements AutoCloseable {
                 return true;
             }
         }
-        return KERNEL_DROPS.equals(source.gaugeLabel) && source.gauge.getAsLong() > 0;
+        return (KERNEL_DROPS.equals(source.gaugeLabel) || KERNEL_DROPPED_RUNS.equals(source.gaugeLabel))
+            && source.gauge.getAsLong() > 0;
     }
 
     private void stop() {

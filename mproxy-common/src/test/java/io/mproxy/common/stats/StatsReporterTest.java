@@ -62,6 +62,20 @@ class StatsReporterTest {
     }
 
     @Test
+    void shouldPrintTheDroppedRunsOfACoalescingSocketAtExitWithoutStats() {
+        Counters group = new Counters("group 239.1.2.3:9000", EnumSet.of(Counter.DATAGRAMS_IN));
+        group.countIn(5);
+        Counters quiet = new Counters("group 239.1.2.4:9000", EnumSet.of(Counter.DATAGRAMS_IN));
+        try (StatsReporter reporter = new StatsReporter(out, 0)) {
+            reporter.add(group, StatsReporter.KERNEL_DROPPED_RUNS, () -> 2);
+            reporter.add(quiet, StatsReporter.KERNEL_DROPPED_RUNS, () -> 0);
+            reporter.finish(false);
+        }
+        assertThat(printed().lines()).containsExactly(
+            "total group 239.1.2.3:9000: datagrams in 1, kernel dropped runs 2");
+    }
+
+    @Test
     void shouldPrintNothingAtExitWithoutStatsWhenNothingWasLost() {
         Counters listener = new Counters("listener 127.0.0.1:9000", EnumSet.of(Counter.DATAGRAMS_IN, Counter.DROPPED));
         listener.countIn(10);

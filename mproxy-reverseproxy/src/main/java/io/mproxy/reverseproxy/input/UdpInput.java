@@ -53,14 +53,9 @@ public final class UdpInput implements BatchReceiveLoop.Handler, AutoCloseable {
         return loop.kernelDrops();
     }
 
-    /**
-     * Starts receiving, ahead of the outputs ({@link BatchReceiveLoop#urgent()}): the input's socket is where a busy
-     * machine loses data (bench job 4).
-     *
-     * @return this for a fluent API.
-     */
+    /** Starts receiving. @return this for a fluent API. */
     public UdpInput start() {
-        loop.urgent().start();
+        loop.start();
         return this;
     }
 
