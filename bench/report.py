@@ -19,6 +19,11 @@ JOBS = {
 OURS = ("mproxy", "relay")
 
 
+def number(value):
+    """A throughput as people read it: from 1000 up in full (1099947, not 1.09995e+06), below it as %g."""
+    return f"{value:.0f}" if value >= 1000 else f"{value:g}"
+
+
 def load(path):
     groups = OrderedDict()
     with open(path) as f:
@@ -41,11 +46,11 @@ def table(groups):
     for (job, tool, variant), rows in groups.items():
         med, lo, hi = summary(rows, "throughput")
         unit = rows[0]["unit"]
-        spread = "" if len(rows) == 1 else f" ({lo:g}–{hi:g})"
+        spread = "" if len(rows) == 1 else f" ({number(lo)}–{number(hi)})"
         loss = max(float(r["loss"]) for r in rows)
         cpu = summary(rows, "cpu_s")[0]
         rss = summary(rows, "peak_rss_kb")[0] / 1024
-        lines.append(f"| {job} | {tool} | {variant} | {len(rows)} | {med:g} {unit}{spread} | {loss:g} | "
+        lines.append(f"| {job} | {tool} | {variant} | {len(rows)} | {number(med)} {unit}{spread} | {loss:g} | "
                      f"{cpu:.2f} | {rss:.0f} |")
     return "\n".join(lines)
 
@@ -75,7 +80,7 @@ def svg(groups):
                            f'y1="{y + row_h / 2}" y2="{y + row_h / 2}" stroke="black"/>')
             # a throughput bar says nothing of what was lost on the way: say it beside the number
             lost = f" ({loss:.1f} % lost)" if loss > 0 else ""
-            out.append(f'<text x="{label_w + max(w, bar_w * hi / top) + 5:.1f}" y="{y + 13}">{med:g} {unit}'
+            out.append(f'<text x="{label_w + max(w, bar_w * hi / top) + 5:.1f}" y="{y + 13}">{number(med)} {unit}'
                        f'{escape(lost)}</text>')
             y += row_h
         y += 10
