@@ -52,7 +52,7 @@ public final class UdpReceiveLoop implements AutoCloseable {
     private final RateLimitedLog errorLog = new RateLimitedLog(LOG, 1000);
     private final Thread thread;
     private volatile boolean closed;
-    private volatile long kernelDropsAtClose = -1;
+    private final SocketDropCount drops;
     private volatile boolean urgent;
 
     /**
@@ -65,6 +65,7 @@ public final class UdpReceiveLoop implements AutoCloseable {
     public UdpReceiveLoop(String threadName, String source, DatagramChannel channel, Counters counters, Step step) {
         this.source = Objects.requireNonNull(source, "source");
         this.channel = Objects.requireNonNull(channel, "channel");
+        this.drops = new SocketDropCount(channel);
         this.counters = Objects.requireNonNull(counters, "counters");
         this.step = Objects.requireNonNull(step, "step");
         this.thread = Thread.ofPlatform().name(threadName).unstarted(this::run);
@@ -108,7 +109,7 @@ public final class UdpReceiveLoop implements AutoCloseable {
 
     /** @return the kernel's drop count for the socket (Linux), its last value once closed, or -1. */
     public long kernelDrops() {
-        return closed ? kernelDropsAtClose : KernelDrops.forChannel(channel);
+        return drops.get();
     }
 
     /**
@@ -128,9 +129,7 @@ public final class UdpReceiveLoop implements AutoCloseable {
     /** Stops: closes the socket (ending a blocked receive) and waits for the thread to end. */
     @Override
     public void close() {
-        if (!closed && channel.isOpen()) {
-            kernelDropsAtClose = KernelDrops.forChannel(channel);
-        }
+        drops.keep();
         closed = true;
         UdpChannels.closeQuietly(channel);
         Threads.join(thread, 5_000);

@@ -3,8 +3,8 @@ package io.mproxy.reverseproxy.net;
 import io.mproxy.common.Errors;
 import io.mproxy.common.lifecycle.Threads;
 import io.mproxy.common.net.DatagramBatch;
-import io.mproxy.common.net.KernelDrops;
 import io.mproxy.common.net.NativeSocketOptions;
+import io.mproxy.common.net.SocketDropCount;
 import io.mproxy.common.net.ThreadPriority;
 import io.mproxy.common.net.UdpChannels;
 import io.mproxy.common.stats.Counter;
@@ -69,7 +69,7 @@ public final class BatchReceiveLoop implements AutoCloseable {
     private final Thread thread;
     private volatile boolean stopping;
     private volatile long stopAt;
-    private volatile long kernelDropsAtClose = -1;
+    private final SocketDropCount drops;
     private volatile boolean urgent;
 
     /**
@@ -86,6 +86,7 @@ public final class BatchReceiveLoop implements AutoCloseable {
                             Handler handler, boolean coalesced) throws IOException {
         this.source = Objects.requireNonNull(source, "source");
         this.channel = Objects.requireNonNull(channel, "channel");
+        this.drops = new SocketDropCount(channel);
         this.counters = Objects.requireNonNull(counters, "counters");
         this.handler = Objects.requireNonNull(handler, "handler");
         int descriptor = NativeSocketOptions.descriptor(channel);
@@ -197,7 +198,7 @@ public final class BatchReceiveLoop implements AutoCloseable {
 
     /** @return the kernel's drop count for the socket (Linux), its last value once closed, or -1. */
     public long kernelDrops() {
-        return channel.isOpen() ? KernelDrops.forChannel(channel) : kernelDropsAtClose;
+        return drops.get();
     }
 
     /** Stops: the thread takes what the kernel holds for the socket (up to 2 s) and ends; then the socket closes. */
@@ -211,9 +212,7 @@ public final class BatchReceiveLoop implements AutoCloseable {
             }
         }
         Threads.join(thread, DRAIN_NANOS / 1_000_000 + 5_000);
-        if (channel.isOpen()) {
-            kernelDropsAtClose = KernelDrops.forChannel(channel);
-        }
+        drops.keep();
         UdpChannels.closeQuietly(channel);
         if (selector != null) {
             UdpChannels.closeQuietly(selector);

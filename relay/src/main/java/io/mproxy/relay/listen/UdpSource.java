@@ -2,10 +2,10 @@ package io.mproxy.relay.listen;
 
 import io.mproxy.common.net.DatagramBatch;
 import io.mproxy.common.net.Endpoint;
-import io.mproxy.common.net.KernelDrops;
 import io.mproxy.common.net.MulticastSettings;
 import io.mproxy.common.net.NetFormat;
 import io.mproxy.common.net.NativeSocketOptions;
+import io.mproxy.common.net.SocketDropCount;
 import io.mproxy.common.net.UdpChannels;
 import java.io.IOException;
 import java.net.InetSocketAddress;
@@ -30,13 +30,13 @@ public final class UdpSource implements DatagramSource {
     private final int fd;
     private int received;
     private int next;
-    /** The socket's drop count read just before it closed: the exit totals are read after the close. */
-    private volatile long kernelDropsAtClose = -1;
+    private final SocketDropCount drops;
 
     private UdpSource(DatagramChannel channel, Selector selector) throws IOException {
         this.channel = channel;
         this.selector = selector;
         this.bound = (InetSocketAddress) channel.getLocalAddress();
+        this.drops = new SocketDropCount(channel);
         this.fd = NativeSocketOptions.descriptor(channel);
         this.batch = BATCHED && fd >= 0 && DatagramBatch.isAvailable()
             ? new DatagramBatch(BATCH, UdpChannels.MAX_UDP_PAYLOAD) : null;
@@ -106,14 +106,12 @@ public final class UdpSource implements DatagramSource {
 
     @Override
     public long kernelDrops() {
-        return channel.isOpen() ? KernelDrops.forChannel(channel) : kernelDropsAtClose;
+        return drops.get();
     }
 
     @Override
     public void close() {
-        if (channel.isOpen()) {
-            kernelDropsAtClose = KernelDrops.forChannel(channel);
-        }
+        drops.keep();
         if (batch != null) {
             batch.close();
         }
