@@ -3,6 +3,7 @@ package io.mproxy.common.stats;
 import java.io.PrintStream;
 import java.util.List;
 import java.util.Locale;
+import java.util.Set;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.function.LongSupplier;
 import java.util.function.Predicate;
@@ -21,6 +22,8 @@ public final class StatsReporter implements AutoCloseable {
      * run once, however many datagrams it held (up to 64), so the count is of runs, not datagrams.
      */
     public static final String KERNEL_DROPPED_RUNS = "kernel dropped runs";
+    /** The gauges that count lost data. */
+    private static final Set<String> LOSS_GAUGES = Set.of(KERNEL_DROPS, KERNEL_DROPPED_RUNS);
 
     private record Source(Counters counters, String gaugeLabel, LongSupplier gauge, long[] last) {
     }
@@ -125,16 +128,11 @@ public final class StatsReporter implements AutoCloseable {
         return String.format(Locale.ROOT, unit == 0 ? "%.0f%s" : "%.1f%s", value, units[unit]);
     }
 
-    /** Stops the periodic lines, then prints the summary line of every component ("total ..."), so it is last. */
-    public void printSummary() {
-        stop();
-        print("total", source -> true);
-    }
-
     /**
-     * At exit: the summary of every component when {@code --stats} was given; otherwise only the summary lines of
-     * the components that lost data (a shown loss counter, or a {@link #KERNEL_DROPS} or {@link #KERNEL_DROPPED_RUNS}
-     * gauge above zero), so that a loss is never silent.
+     * At exit, after the periodic lines have stopped (so the summary is last): the summary line ("total ...") of every
+     * component when {@code --stats} was given; otherwise only those of the components that lost data (a shown loss
+     * counter, or a {@link #KERNEL_DROPS} or {@link #KERNEL_DROPPED_RUNS} gauge above zero), so that a loss is never
+     * silent.
      *
      * @param summary true when {@code --stats} was given.
      */
@@ -149,8 +147,8 @@ public final class StatsReporter implements AutoCloseable {
                 return true;
             }
         }
-        return (KERNEL_DROPS.equals(source.gaugeLabel) || KERNEL_DROPPED_RUNS.equals(source.gaugeLabel))
-            && source.gauge.getAsLong() > 0;
+        // Set.of rejects a null lookup: a component without a gauge has no label
+        return source.gaugeLabel != null && LOSS_GAUGES.contains(source.gaugeLabel) && source.gauge.getAsLong() > 0;
     }
 
     private void stop() {

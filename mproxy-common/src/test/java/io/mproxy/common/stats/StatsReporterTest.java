@@ -32,7 +32,7 @@ class StatsReporterTest {
         try (StatsReporter reporter = new StatsReporter(out, 0)) {
             reporter.add(listener, "kernel drops", () -> 7);
             reporter.add(output, "hidden", () -> -1);
-            reporter.printSummary();
+            reporter.finish(true);
         }
         assertThat(printed().lines()).containsExactly(
             "total listener 127.0.0.1:9000: datagrams in 2, bytes in 123, dropped 1, kernel drops 7",
@@ -102,7 +102,7 @@ class StatsReporterTest {
     void shouldShowOnlyTheGaugeWhenNoCounterIsShown() {
         try (StatsReporter reporter = new StatsReporter(out, 0)) {
             reporter.add(new Counters("socket", EnumSet.noneOf(Counter.class)), "kernel drops", () -> 0);
-            reporter.printSummary();
+            reporter.finish(true);
         }
         assertThat(printed().lines()).containsExactly("total socket: kernel drops 0");
     }
@@ -114,7 +114,7 @@ class StatsReporterTest {
         try (StatsReporter reporter = new StatsReporter(out, 1)) {
             reporter.add(counters);
             Await.until("a periodic stats line", () -> printed().contains("stats input -: bytes in 5 ("));
-            reporter.printSummary();
+            reporter.finish(true);
         }
         assertThat(printed().lines()).last().isEqualTo("total input -: bytes in 5");
         assertThat(printed().lines()).allMatch(l -> l.matches("stats input -: bytes in 5 \\(\\d+(\\.\\d)? k?B/s\\)")
