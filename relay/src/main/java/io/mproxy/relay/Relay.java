@@ -106,7 +106,7 @@ public final class Relay implements AutoCloseable {
         listenerSpec = spec;
         listenerCounters = new Counters("listener " + spec.text(),
             EnumSet.of(Counter.DATAGRAMS_IN, Counter.BYTES_IN, Counter.ERRORS));
-        stats.add(listenerCounters, StatsReporter.KERNEL_DROPS, source::kernelDrops);
+        stats.add(listenerCounters, source.kernelDropsLabel(), source::kernelDrops);
         listener = new Listener(spec.text(), source, ring, listenerCounters).start();
         LOG.info("listening on {} ({})", spec.text(), source.boundAddress());
     }

@@ -7,8 +7,12 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.mproxy.common.test.Await;
 import io.mproxy.common.test.Binary;
 import io.mproxy.common.test.BinaryProcess;
+import io.mproxy.common.test.SegmentedSend;
+import java.net.InetSocketAddress;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -49,6 +53,30 @@ class RelayDeliveryTest {
     }
 
     @Test
+    void shouldDeliverTheDatagramsOfASegmentedSendOneByOneWithTheirOwnLengths() throws Exception {
+        List<byte[]> sent = new ArrayList<>();
+        for (int i = 0; i < 63; i++) {
+            sent.add(Packets.text(i).repeat(20).substring(0, 120).getBytes(StandardCharsets.US_ASCII));
+        }
+        sent.add("short".getBytes(StandardCharsets.US_ASCII));
+        try (TcpSink fallback = new TcpSink(); TcpSink a = new TcpSink();
+             BinaryProcess relay = start(dir, List.of("spill_dir=" + dir.resolve("spill")), "127.0.0.1:0",
+                 fallback.spec(), a.spec())) {
+            SegmentedSend.send(new InetSocketAddress("127.0.0.1", relay.listeningPort()), sent);
+            Await.until("64 packets", () -> a.count() >= 64, Await.DEFAULT, relay::stderr);
+            relay.terminate();
+            assertThat(relay.awaitExit()).as(relay.stderr()).isZero();
+
+            assertThat(a.messages()).containsExactlyElementsOf(
+                sent.stream().map(b -> new String(b, StandardCharsets.US_ASCII)).toList());
+            assertThat(total(relay, a.spec(), "datagrams out")).isEqualTo(64);
+            assertThat(total(relay, "listener 127.0.0.1:0", "datagrams in")).isEqualTo(64);
+            assertThat(total(relay, "listener 127.0.0.1:0", "kernel dropped runs")).isZero();
+            assertThat(fallback.count()).isZero();
+        }
+    }
+
+    @Test
     void shouldTakeWhatTheSocketHoldsAtSigtermAndPrintTheKernelDropsEvenWithoutStats() throws Exception {
         int sent = 2_000;
         try (TcpSink fallback = new TcpSink(); TcpSink a = new TcpSink();
@@ -61,10 +89,11 @@ class RelayDeliveryTest {
             relay.signal("CONT");
             assertThat(relay.awaitExit()).as(relay.stderr()).isZero();
 
-            // Only the listener lost data, in the kernel: its totals are the one line besides the log.
+            // Only the listener lost data, in the kernel: its totals are the one line besides the log. The datagrams
+            // were sent one by one, so each dropped run was one datagram.
             assertThat(relay.nonLogLines()).as(relay.stderr()).hasSize(1);
             Matcher listener = Pattern.compile(
-                "total listener 127\\.0\\.0\\.1:0: datagrams in (\\d+), bytes in \\d+, errors 0, kernel drops (\\d+)")
+                "total listener 127\\.0\\.0\\.1:0: datagrams in (\\d+), bytes in \\d+, errors 0, kernel dropped runs (\\d+)")
                 .matcher(relay.nonLogLines().get(0));
             assertThat(listener.matches()).as(relay.nonLogLines().get(0)).isTrue();
             int received = Integer.parseInt(listener.group(1));

@@ -1,5 +1,6 @@
 package io.mproxy.relay.listen;
 
+import io.mproxy.common.stats.StatsReporter;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 
@@ -21,6 +22,14 @@ public interface DatagramSource extends AutoCloseable {
     /** @return the kernel's drop count for this socket, or -1 when unknown. */
     default long kernelDrops() {
         return -1;
+    }
+
+    /**
+     * @return what {@link #kernelDrops()} counts: {@link StatsReporter#KERNEL_DROPS}, or
+     *         {@link StatsReporter#KERNEL_DROPPED_RUNS} for a socket that takes coalesced runs.
+     */
+    default String kernelDropsLabel() {
+        return StatsReporter.KERNEL_DROPS;
     }
 
     /** Closes the socket (and removes a unix socket's file). */

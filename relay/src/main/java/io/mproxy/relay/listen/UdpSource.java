@@ -7,6 +7,7 @@ import io.mproxy.common.net.NetFormat;
 import io.mproxy.common.net.NativeSocketOptions;
 import io.mproxy.common.net.SocketDropCount;
 import io.mproxy.common.net.UdpChannels;
+import io.mproxy.common.stats.StatsReporter;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.nio.ByteBuffer;
@@ -14,13 +15,22 @@ import java.nio.channels.DatagramChannel;
 import java.nio.channels.SelectionKey;
 import java.nio.channels.Selector;
 
-/** A UDP listener (unicast or a joined multicast group): non-blocking receives, a selector to wait. */
+/**
+ * A UDP listener (unicast or a joined multicast group): non-blocking receives, a selector to wait. Where recvmmsg is
+ * available the socket also takes runs of datagrams as one message ({@code UDP_GRO}: a sender's segmented send, or
+ * what a network card coalesced), which spares the kernel its per-datagram receive work; {@link #receive} cuts them
+ * back into the datagrams they were. The kernel then counts a dropped run once ({@link #kernelDrops()}).
+ */
 public final class UdpSource implements DatagramSource {
     private static final long WAIT_MILLIS = 100;
 
     private static final int BATCH = 64;
+    /** Bytes per message: the largest datagram, and a coalesced run (at most 64 KiB). */
+    private static final int SLOT = 64 << 10;
     /** {@code -Dmproxy.relay.recvmmsg=false} receives one datagram per syscall (for measuring what batching buys). */
     private static final boolean BATCHED = Boolean.parseBoolean(System.getProperty("mproxy.relay.recvmmsg", "true"));
+    /** {@code -Dmproxy.relay.gro=false} takes every datagram as its own message (for measuring what UDP_GRO buys). */
+    private static final boolean COALESCED = Boolean.parseBoolean(System.getProperty("mproxy.relay.gro", "true"));
 
     private final DatagramChannel channel;
     private final Selector selector;
@@ -30,7 +40,10 @@ public final class UdpSource implements DatagramSource {
     private final int fd;
     private int received;
     private int next;
+    /** Where the next datagram starts within message {@code next} (a coalesced run holds several). */
+    private int offset;
     private final SocketDropCount drops;
+    private final boolean coalesced;
 
     private UdpSource(DatagramChannel channel, Selector selector) throws IOException {
         this.channel = channel;
@@ -38,8 +51,8 @@ public final class UdpSource implements DatagramSource {
         this.bound = (InetSocketAddress) channel.getLocalAddress();
         this.drops = new SocketDropCount(channel);
         this.fd = NativeSocketOptions.descriptor(channel);
-        this.batch = BATCHED && fd >= 0 && DatagramBatch.isAvailable()
-            ? new DatagramBatch(BATCH, UdpChannels.MAX_UDP_PAYLOAD) : null;
+        this.batch = BATCHED && fd >= 0 && DatagramBatch.isAvailable() ? new DatagramBatch(BATCH, SLOT) : null;
+        this.coalesced = batch != null && COALESCED && DatagramBatch.enableCoalescedReceive(fd);
     }
 
     /**
@@ -62,7 +75,10 @@ public final class UdpSource implements DatagramSource {
         }
     }
 
-    /** Takes datagrams from a recvmmsg batch (one syscall for up to 64) where available, else one at a time. */
+    /**
+     * Takes datagrams from a recvmmsg batch (one syscall for up to 64 messages, each one datagram or a run of them)
+     * where available, else one at a time.
+     */
     @Override
     public int receive(ByteBuffer into, boolean wait) throws IOException {
         if (batch == null) {
@@ -70,6 +86,7 @@ public final class UdpSource implements DatagramSource {
         }
         if (next == received) {
             next = 0;
+            offset = 0;
             received = batch.receive(fd, false);
             if (received == 0 && wait) {
                 selector.select(WAIT_MILLIS);
@@ -80,10 +97,17 @@ public final class UdpSource implements DatagramSource {
                 return -1;
             }
         }
-        ByteBuffer datagram = batch.datagram(next++);
-        int length = datagram.remaining();
-        into.put(datagram);
-        return length;
+        int length = batch.length(next);
+        int segment = batch.segmentSize(next);
+        int take = segment > 0 ? Math.min(segment, length - offset) : length;
+        int at = into.position();
+        into.put(at, batch.datagram(next), offset, take).position(at + take);
+        offset += take;
+        if (offset >= length) {
+            next++;
+            offset = 0;
+        }
+        return take;
     }
 
     private int receiveOne(ByteBuffer into, boolean wait) throws IOException {
@@ -107,6 +131,11 @@ public final class UdpSource implements DatagramSource {
     @Override
     public long kernelDrops() {
         return drops.get();
+    }
+
+    @Override
+    public String kernelDropsLabel() {
+        return coalesced ? StatsReporter.KERNEL_DROPPED_RUNS : StatsReporter.KERNEL_DROPS;
     }
 
     @Override
