@@ -96,7 +96,7 @@ public final class ReverseProxy implements AutoCloseable {
                     throw e;
                 }
                 udpInputs.add(input);
-                stats.add(input.counters(), StatsReporter.KERNEL_DROPS, input::kernelDrops);
+                stats.add(input.counters(), input.kernelDropsLabel(), input::kernelDrops);
             }
             for (Endpoint listen : context.tcpInputs()) {
                 TcpInput input = new TcpInput(listen, context.inputFraming(), context.maxDatagram(), groupSender);

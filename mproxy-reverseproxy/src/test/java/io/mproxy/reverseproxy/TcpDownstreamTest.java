@@ -6,6 +6,7 @@ import io.mproxy.common.test.Await;
 import io.mproxy.common.test.Binary;
 import io.mproxy.common.test.BinaryProcess;
 import io.mproxy.common.test.FreePorts;
+import io.mproxy.common.test.SegmentedSend;
 import io.mproxy.common.test.TestNetwork;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
@@ -14,7 +15,9 @@ import java.nio.ByteBuffer;
 import java.nio.channels.DatagramChannel;
 import java.nio.channels.ServerSocketChannel;
 import java.nio.channels.SocketChannel;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.BeforeEach;
@@ -76,6 +79,56 @@ class TcpDownstreamTest {
             assertThat(proxy.stderr()).contains("connected to 127.0.0.1:" + sinkPort)
                 .containsPattern("total tcp downstream 127.0.0.1:" + sinkPort + ": datagrams out " + afterUp
                     + ", bytes out " + afterUp * size + ", dropped " + whileDown + ", errors [1-9]\\d*, reconnects 0");
+        }
+    }
+
+    @Test
+    void shouldPassTheDatagramsOfASegmentedSendOnOneByOneAndCountEach() throws Exception {
+        List<byte[]> sent = new ArrayList<>();
+        ByteArrayOutputStream stream = new ByteArrayOutputStream();
+        for (int i = 0; i < 64; i++) {
+            byte[] datagram = (i == 63 ? "the short last one" : String.format("%05d", i).repeat(24))
+                .getBytes(StandardCharsets.US_ASCII);
+            sent.add(datagram);
+            stream.write(datagram);
+        }
+        int sinkPort = FreePorts.tcp();
+        try (DatagramChannel observer = DatagramChannel.open().bind(new InetSocketAddress("127.0.0.1", 0));
+             ServerSocketChannel sink = ServerSocketChannel.open().bind(new InetSocketAddress("127.0.0.1", sinkPort));
+             BinaryProcess proxy = BinaryProcess.start(Binary.REVERSE_PROXY, dir, "--multicast-addr", "239.1.2.5:19303",
+                 "--multicast-interface", "lo", "--udp-listen-addr", "127.0.0.1:0",
+                 "--tcp-downstream-addr", "127.0.0.1:" + sinkPort, "--stats=0",
+                 "--udp-output-addr", "127.0.0.1:" + ((InetSocketAddress) observer.getLocalAddress()).getPort());
+             SocketChannel connection = accept(sink)) {
+            SegmentedSend.send(new InetSocketAddress("127.0.0.1", proxy.listeningPort()), sent);
+
+            List<String> observed = new ArrayList<>();
+            observer.configureBlocking(false);
+            ByteBuffer datagram = ByteBuffer.allocate(65536);
+            Await.until("64 datagrams at the UDP output", () -> {
+                try {
+                    while (observer.receive(datagram.clear()) != null) {
+                        observed.add(StandardCharsets.US_ASCII.decode(datagram.flip()).toString());
+                    }
+                } catch (IOException e) {
+                    throw new AssertionError(e);
+                }
+                return observed.size() >= 64;
+            }, Await.DEFAULT, proxy::stderr);
+            ByteArrayOutputStream received = new ByteArrayOutputStream();
+            connection.configureBlocking(false);
+            Await.until("the stream at the TCP downstream", () -> {
+                read(connection, received);
+                return received.size() >= stream.size();
+            }, Await.DEFAULT, proxy::stderr);
+            proxy.terminate();
+            assertThat(proxy.awaitExit()).as(proxy.stderr()).isZero();
+
+            assertThat(observed).containsExactlyElementsOf(
+                sent.stream().map(b -> new String(b, StandardCharsets.US_ASCII)).toList());
+            assertThat(received.toByteArray()).isEqualTo(stream.toByteArray());
+            assertThat(proxy.stderr()).containsPattern("total udp input 127\\.0\\.0\\.1:\\d+: datagrams in 64, bytes in "
+                + stream.size() + ", datagrams out 64, errors 0, kernel dropped runs 0");
         }
     }
 

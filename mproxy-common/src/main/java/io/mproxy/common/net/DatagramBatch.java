@@ -96,6 +96,10 @@ public final class DatagramBatch implements AutoCloseable {
     private final MemorySegment[] segmentCmsgAt;
     private final int[] runLengths;
     private final MemorySegment sendIovecs;
+    /** Headers and iovecs for the datagrams of one coalesced run sent one by one ({@link #sendCut}). */
+    private final MemorySegment cutHeaders;
+    private final MemorySegment cutIovecs;
+    private final long slotsAddress;
     private final MemorySegment state;
     private final ByteBuffer[] views;
     private final int[] lengths;
@@ -118,6 +122,7 @@ public final class DatagramBatch implements AutoCloseable {
         this.stride = (slotSize + PAGE - 1L) / PAGE * PAGE;
         // mapped, not allocated: an allocation is zeroed and so touched whole, where small datagrams touch one page
         MemorySegment slots = LazyMemory.allocate(capacity * stride, arena);
+        this.slotsAddress = slots.address();
         this.data = slots.asByteBuffer();
         this.controls = arena.allocate((long) capacity * CONTROL, 8);
         MemorySegment receiveIovecs = arena.allocate((long) capacity * IOVEC, 8);
@@ -131,6 +136,12 @@ public final class DatagramBatch implements AutoCloseable {
         MemorySegment segmentedHeaders = arena.allocate((long) capacity * MMSGHDR, 8);
         MemorySegment segmentCmsgs = arena.allocate((long) capacity * SEGMENT_CMSG_SPACE, 8);
         this.state = arena.allocate(CALL_STATE);
+        this.cutHeaders = arena.allocate((long) MAX_SEGMENTS * MMSGHDR, 8);
+        this.cutIovecs = arena.allocate((long) MAX_SEGMENTS * IOVEC, 8);
+        for (int k = 0; k < MAX_SEGMENTS; k++) {
+            cutHeaders.set(ADDRESS, (long) k * MMSGHDR + 16, cutIovecs.asSlice((long) k * IOVEC, IOVEC));
+            cutHeaders.set(JAVA_LONG, (long) k * MMSGHDR + 24, 1);
+        }
         this.views = new ByteBuffer[capacity];
         this.lengths = new int[capacity];
         this.segments = new int[capacity];
@@ -291,9 +302,22 @@ public final class DatagramBatch implements AutoCloseable {
     }
 
     /**
-     * @param from the first datagram.
+     * @param from the first message.
      * @param to   one past the last.
-     * @return the bytes of datagrams {@code from} to {@code to - 1}.
+     * @return the datagrams that messages {@code from} to {@code to - 1} hold.
+     */
+    public int datagrams(int from, int to) {
+        int datagrams = 0;
+        for (int i = from; i < to; i++) {
+            datagrams += datagrams(i);
+        }
+        return datagrams;
+    }
+
+    /**
+     * @param from the first message.
+     * @param to   one past the last.
+     * @return the bytes of messages {@code from} to {@code to - 1}.
      */
     public long bytes(int from, int to) {
         long bytes = 0;
@@ -314,46 +338,59 @@ public final class DatagramBatch implements AutoCloseable {
     }
 
     /**
-     * Sends datagrams {@code from} to the end of the batch, in order, on a connected socket, in one call (each message
-     * one datagram: a socket without {@link #enableCoalescedReceive}). With a {@code maxSegmentSize}, each run of
-     * datagrams of one size up to it (and a shorter one after it) goes as one segmented send (UDP GSO): the
-     * kernel builds one buffer and passes it once through its IP output (and on loopback its input) before cutting it
-     * into the same datagrams, where each datagram on its own pays the whole path. The receivers see exactly the
-     * datagrams of an unsegmented send.
+     * Sends messages {@code from} to the end of the batch, in order, on a connected socket, in one call. A message is
+     * one datagram, or a run taken coalesced ({@link #enableCoalescedReceive}), which goes segmented at the size it
+     * arrived with: the same datagrams again. With a {@code maxSegmentSize}, each run of single datagrams of one
+     * size up to it (and a shorter one after it) goes as one segmented send (UDP GSO): the kernel builds one buffer
+     * and passes it once through its IP output (and on loopback its input) before cutting it into the same datagrams,
+     * where each datagram on its own pays the whole path. The receivers see exactly the datagrams of an unsegmented
+     * send. A coalesced run whose size is past {@code maxSegmentSize} is sent cut, datagram by datagram, in a call of
+     * its own.
      *
      * @param fd             a connected datagram socket; for segmented sends one for which {@link #canSegment} is
      *                       true.
-     * @param from           the first datagram to send.
-     * @param maxSegmentSize only datagrams up to this size are joined; 0 sends each on its own.
-     * @return how many datagrams were sent, at least one; fewer than asked when a later one failed (the kernel does
-     *         not say why: send again from the first unsent to learn it).
+     * @param from           the first message to send.
+     * @param maxSegmentSize only datagrams up to this size are joined or sent segmented; 0 sends each on its own.
+     * @return how many messages were sent, at least one ({@link #datagrams(int, int)} says how many datagrams);
+     *         fewer than asked when a later one failed (the kernel does not say why: send again from the first unsent
+     *         to learn it).
      * @throws SegmentationRefusedException when the kernel refused to segment the first run (a datagram size past
      *                                      the route's MTU, no checksum offload): send those another way.
-     * @throws IOException                  when datagram {@code from} cannot be sent
+     * @throws IOException                  when message {@code from} cannot be sent (of a coalesced run sent cut,
+     *                                      the datagrams before the failed one went)
      *                                      ({@link PortUnreachableException} when an earlier datagram found no
      *                                      listener there).
      */
     public int send(int fd, int from, int maxSegmentSize) throws IOException {
+        if (isRun(from) && segments[from] > maxSegmentSize) {
+            return sendCut(fd, from);
+        }
         int messages = 0;
         for (int i = from; i < count; messages++) {
             int length = lengths[i];
+            int segment = length;
             int run = 1;
-            if (length > 0 && length <= maxSegmentSize) {
-                while (i + run < count && lengths[i + run] == length && run < MAX_SEGMENTS
+            if (isRun(i)) {
+                if (segments[i] > maxSegmentSize) {
+                    break;
+                }
+                segment = segments[i];
+            } else if (length > 0 && length <= maxSegmentSize) {
+                while (i + run < count && lengths[i + run] == length && !isRun(i + run) && run < MAX_SEGMENTS
                     && (run + 1L) * length <= MAX_SEGMENTED_BYTES) {
                     run++;
                 }
                 // the kernel cuts the last segment where the buffer ends: a shorter datagram may close the run
-                if (i + run < count && lengths[i + run] > 0 && lengths[i + run] < length && run < MAX_SEGMENTS
-                    && (run + 1L) * length <= MAX_SEGMENTED_BYTES) {
+                if (i + run < count && lengths[i + run] > 0 && lengths[i + run] < length && !isRun(i + run)
+                    && run < MAX_SEGMENTS && (run + 1L) * length <= MAX_SEGMENTED_BYTES) {
                     run++;
                 }
             }
             MemorySegment header = segmentedAt[messages];
             header.set(ADDRESS, 16, sendIovAt[i]);
             header.set(JAVA_LONG, 24, run);
-            if (run > 1) {
-                segmentCmsgAt[messages].set(JAVA_SHORT, 16, (short) length);
+            if (run > 1 || segment < length) {
+                segmentCmsgAt[messages].set(JAVA_SHORT, 16, (short) segment);
                 header.set(ADDRESS, 32, segmentCmsgAt[messages]);
                 header.set(JAVA_LONG, 40, SEGMENT_CMSG_SPACE);
             } else {
@@ -374,9 +411,11 @@ public final class DatagramBatch implements AutoCloseable {
             errno = n > 0 ? 0 : n < 0 ? (int) ERRNO.get(state, 0L) : EAGAIN;
         }
         if (errno != 0) {
-            if (runLengths[0] > 1 && (errno == EINVAL || errno == EMSGSIZE || errno == EIO || errno == EOPNOTSUPP
+            boolean segmented = runLengths[0] > 1 || isRun(from);
+            if (segmented && (errno == EINVAL || errno == EMSGSIZE || errno == EIO || errno == EOPNOTSUPP
                 || errno == ENOPROTOOPT)) {
-                throw new SegmentationRefusedException(lengths[from], errno != EINVAL && errno != EMSGSIZE);
+                throw new SegmentationRefusedException(isRun(from) ? segments[from] : lengths[from],
+                    errno != EINVAL && errno != EMSGSIZE);
             }
             throw failure(errno);
         }
@@ -385,6 +424,42 @@ public final class DatagramBatch implements AutoCloseable {
             sent += runLengths[m];
         }
         return sent;
+    }
+
+    /** @return true when message {@code i} is a coalesced run of more than one datagram. */
+    private boolean isRun(int i) {
+        return segments[i] > 0 && lengths[i] > segments[i];
+    }
+
+    /** Sends the datagrams of coalesced run {@code i} one by one, with as few calls as the kernel takes. @return 1. */
+    private int sendCut(int fd, int i) throws IOException {
+        int segment = segments[i];
+        int length = lengths[i];
+        long slot = slotsAddress + i * stride;
+        int total = datagrams(i);
+        for (int done = 0; done < total; ) {
+            int n = Math.min(MAX_SEGMENTS, total - done);
+            for (int k = 0; k < n; k++) {
+                int at = (done + k) * segment;
+                cutIovecs.set(JAVA_LONG, (long) k * IOVEC, slot + at);
+                cutIovecs.set(JAVA_LONG, (long) k * IOVEC + 8, Math.min(segment, length - at));
+            }
+            int sent;
+            int errno = EINTR;
+            do {
+                try {
+                    sent = (int) SENDMMSG.invokeExact(state, fd, cutHeaders, n, 0);
+                } catch (Throwable e) {
+                    throw new IOException("sendmmsg: " + e, e);
+                }
+                errno = sent > 0 ? 0 : sent < 0 ? (int) ERRNO.get(state, 0L) : EAGAIN;
+            } while (errno == EINTR);
+            if (errno != 0) {
+                throw failure(errno);
+            }
+            done += sent;
+        }
+        return 1;
     }
 
     /** The kernel would not segment datagrams of this size on this socket: send them one by one. */

@@ -132,7 +132,8 @@ public final class UdpFanOut implements DatagramSink, AutoCloseable {
      * each destination: counted ({@link Counter#DATAGRAMS_OUT}, {@link Counter#BYTES_OUT}), a datagram that cannot be
      * sent counted ({@link Counter#SEND_ERRORS}) and logged, the rest going on.
      *
-     * @param batch          the datagrams, each one datagram (received without coalescing).
+     * @param batch          the datagrams: messages of one datagram, or runs taken coalesced (sent segmented as they
+     *                       came, or cut where the kernel will not segment them).
      * @param fd             a connected datagram socket's descriptor.
      * @param maxSegmentSize the largest datagram to send segmented (see {@link DatagramBatch#send}), 0 for none.
      * @param counters       the destination's counters.
@@ -148,13 +149,15 @@ public final class UdpFanOut implements DatagramSink, AutoCloseable {
         while (from < count) {
             try {
                 int sent = batch.send(fd, from, limit);
-                counters.add(Counter.DATAGRAMS_OUT, sent);
+                counters.add(Counter.DATAGRAMS_OUT, batch.datagrams(from, from + sent));
                 counters.add(Counter.BYTES_OUT, batch.bytes(from, from + sent));
                 from += sent;
             } catch (DatagramBatch.SegmentationRefusedException e) {
                 limit = e.anySize() ? 0 : e.size() - 1;
                 LOG.debug("{}: {}; sending those one by one", destination, e.getMessage());
             } catch (IOException e) {
+                // a run counts as its datagrams (of one sent cut, some may have gone: counted as lost all the same)
+                counters.add(Counter.SEND_ERRORS, batch.datagrams(from) - 1);
                 failed(counters, errorLog, destination, e);
                 from++;
             }

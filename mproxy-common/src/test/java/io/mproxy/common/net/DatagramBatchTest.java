@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
 import io.mproxy.common.stats.Counter;
 import io.mproxy.common.test.Await;
 import io.mproxy.common.test.FreePorts;
+import io.mproxy.common.test.SegmentedSend;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.nio.ByteBuffer;
@@ -187,6 +188,37 @@ class DatagramBatchTest {
             });
             assertThat(got).containsExactlyElementsOf(texts);
             assertThat(messages).containsExactly("100x9");
+        }
+    }
+
+    @Test
+    void shouldSendARunTakenCoalescedOnAsTheSameDatagramsSegmentedOrCut() throws Exception {
+        try (DatagramChannel middle = bound(); DatagramChannel output = bound();
+             DatagramChannel connected = DatagramChannel.open().connect(output.getLocalAddress());
+             DatagramBatch coalesced = new DatagramBatch(4, 64 << 10)) {
+            int middleFd = NativeSocketOptions.descriptor(middle);
+            int fd = NativeSocketOptions.descriptor(connected);
+            assumeTrue(DatagramBatch.canSegment(fd), "this kernel has no UDP GSO");
+            assumeTrue(DatagramBatch.enableCoalescedReceive(middleFd), "this kernel has no UDP GRO");
+            List<String> texts = new ArrayList<>();
+            for (char c : "abcdefghi".toCharArray()) {
+                texts.add(String.valueOf(c).repeat(c == 'i' ? 60 : 100));
+            }
+            for (int maxSegmentSize : new int[] {2048, 99, 0}) {
+                SegmentedSend.send((InetSocketAddress) middle.getLocalAddress(),
+                    texts.stream().map(t -> t.getBytes(StandardCharsets.US_ASCII)).toList());
+                Await.until("the run", () -> receiveNow(coalesced, middleFd) > 0);
+                assertThat(coalesced.count()).isEqualTo(1);
+                assertThat(coalesced.datagrams(0, 1)).isEqualTo(9);
+
+                assertThat(coalesced.send(fd, 0, maxSegmentSize)).as("messages sent").isEqualTo(1);
+
+                List<String> got = new ArrayList<>();
+                for (int i = 0; i < 9; i++) {
+                    got.add(receive(output));
+                }
+                assertThat(got).as("up to %d bytes segmented", maxSegmentSize).containsExactlyElementsOf(texts);
+            }
         }
     }
 

@@ -80,15 +80,16 @@ public final class GroupSender implements AutoCloseable {
 
     /**
      * Sends a received batch as it lies, with one {@code sendmmsg} (only where {@link #sendsBatches()}), runs of
-     * datagrams of one size segmented (UDP GSO) even to the group: the group reader takes them coalesced.
+     * datagrams of one size segmented (UDP GSO) even to the group: the group reader takes them coalesced. Runs the
+     * input took coalesced go on as they came.
      *
      * @param batch   the datagrams.
-     * @param count   how many.
+     * @param count   how many messages.
      * @param input   the input's counters.
      * @param teeView a duplicate of {@code batch.data()} for the tee (the caller's, so nothing is allocated here).
      */
     public void send(DatagramBatch batch, int count, Counters input, ByteBuffer teeView) {
-        input.add(Counter.DATAGRAMS_OUT, count);
+        input.add(Counter.DATAGRAMS_OUT, batch.datagrams(0, count));
         if (tee != null) {
             for (int i = 0; i < count; i++) {
                 int offset = batch.offset(i);

@@ -4,6 +4,7 @@ import io.mproxy.common.net.DatagramBatch;
 import io.mproxy.common.net.Endpoint;
 import io.mproxy.common.stats.Counter;
 import io.mproxy.common.stats.Counters;
+import io.mproxy.common.stats.StatsReporter;
 import io.mproxy.reverseproxy.net.BatchReceiveLoop;
 import java.io.IOException;
 import java.nio.ByteBuffer;
@@ -11,12 +12,18 @@ import java.nio.channels.DatagramChannel;
 import java.util.EnumSet;
 
 /**
- * {@code --udp-listen-addr}: one thread receives up to {@value BatchReceiveLoop#BATCH} datagrams per syscall and sends
+ * {@code --udp-listen-addr}: one thread receives up to {@value BatchReceiveLoop#BATCH} messages per syscall and sends
  * them onto the group from where they were received, with one {@code sendmmsg}: two syscalls per batch, no copy and
- * no hand-off to another thread. A UDP send to the group does not wait for any reader (the kernel drops for a full
+ * no hand-off to another thread. A message is one datagram or, where the group takes batches, a run of them taken
+ * coalesced ({@code UDP_GRO}: a sender's segmented send, or what a network card coalesced), which goes on to the group
+ * segmented as it came: the kernel then does its per-datagram work neither here nor at the group's readers. A UDP send to the group does not wait for any reader (the kernel drops for a full
  * receiver instead), so sending on the receiving thread never leaves the socket unread for long.
  */
 public final class UdpInput implements BatchReceiveLoop.Handler, AutoCloseable {
+    /** {@code -Dmproxy.reverseproxy.gro=false} takes every datagram as its own message (to measure what GRO buys). */
+    private static final boolean COALESCED =
+        Boolean.parseBoolean(System.getProperty("mproxy.reverseproxy.gro", "true"));
+
     private final Endpoint endpoint;
     private final GroupSender sender;
     private final Counters counters;
@@ -35,7 +42,7 @@ public final class UdpInput implements BatchReceiveLoop.Handler, AutoCloseable {
         this.counters = new Counters("udp input " + endpoint.text(),
             EnumSet.of(Counter.DATAGRAMS_IN, Counter.BYTES_IN, Counter.DATAGRAMS_OUT, Counter.ERRORS));
         this.loop = new BatchReceiveLoop("udp-input " + endpoint.text(), endpoint.text(), channel, counters, this,
-            false);
+            sender.sendsBatches() && COALESCED);
     }
 
     /** @return the address listened on. */
@@ -46,6 +53,14 @@ public final class UdpInput implements BatchReceiveLoop.Handler, AutoCloseable {
     /** @return the input's counters. */
     public Counters counters() {
         return counters;
+    }
+
+    /**
+     * @return what {@link #kernelDrops()} counts: {@link StatsReporter#KERNEL_DROPPED_RUNS} where the socket takes
+     *         coalesced runs, else {@link StatsReporter#KERNEL_DROPS}.
+     */
+    public String kernelDropsLabel() {
+        return loop.coalesced() ? StatsReporter.KERNEL_DROPPED_RUNS : StatsReporter.KERNEL_DROPS;
     }
 
     /** @return the kernel's drop count for the socket, or -1. */

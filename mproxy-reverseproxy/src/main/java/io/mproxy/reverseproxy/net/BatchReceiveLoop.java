@@ -71,6 +71,7 @@ public final class BatchReceiveLoop implements AutoCloseable {
     private volatile long stopAt;
     private final SocketDropCount drops;
     private volatile boolean urgent;
+    private final boolean coalesced;
 
     /**
      * @param threadName the receiving thread's name.
@@ -91,9 +92,7 @@ public final class BatchReceiveLoop implements AutoCloseable {
         this.handler = Objects.requireNonNull(handler, "handler");
         int descriptor = NativeSocketOptions.descriptor(channel);
         DatagramBatch batched = descriptor >= 0 && DatagramBatch.isAvailable() ? new DatagramBatch(BATCH, SLOT) : null;
-        if (batched != null && coalesced) {
-            DatagramBatch.enableCoalescedReceive(descriptor);
-        }
+        this.coalesced = batched != null && coalesced && DatagramBatch.enableCoalescedReceive(descriptor);
         this.fd = descriptor;
         this.batch = batched;
         this.single = batched == null ? ByteBuffer.allocateDirect(SLOT) : null;
@@ -194,6 +193,11 @@ public final class BatchReceiveLoop implements AutoCloseable {
             handler.onBatch(batch, count);
         }
         return count;
+    }
+
+    /** @return true when the socket takes coalesced runs: the kernel then counts a dropped run once. */
+    public boolean coalesced() {
+        return coalesced;
     }
 
     /** @return the kernel's drop count for the socket (Linux), its last value once closed, or -1. */
