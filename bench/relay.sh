@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
-# Job 4: UDP -> TCP. relay and mproxy-reverseproxy --tcp-downstream-addr, with two peers in the same run: the C event
-# relay (bench/udp-tcp-peer.c: one thread, recvmmsg and one blocking writev per batch) and socat. For 100 B and
+# Job 4: UDP -> TCP. relay (also with UDP GRO off) and mproxy-reverseproxy --tcp-downstream-addr, with two peers in
+# the same run: the C event relay (bench/udp-tcp-peer.c: one thread, recvmmsg and one blocking writev per batch) and
+# socat. For 100 B and
 # 1400 B packets it searches (bounded: at most 9 trials per tool and size) for the highest paced send rate that
 # arrives with zero loss, each trial sending for TRIAL_SECONDS. Runs itself in a private network namespace
 # (loopback only). The C helper (paced, segmented sender; counting TCP sink) and the C peer are compiled into
@@ -103,6 +104,10 @@ for size in $sizes; do
   start=${START_RATE:-$([ "$size" -le 200 ] && echo 200000 || echo 100000)}
   relay_rate=$(run_forwarder relay "$size" "$start" 4 "${BENCH_JVM_RELAY[@]}" -jar "$jar" --set "spill_dir=$work/spill" \
     127.0.0.1:19100 tcp@127.0.0.1:19102 tcp@127.0.0.1:19101)
+  # the same relay taking every datagram as its own message (UDP GRO off): what a sender the kernel cannot
+  # coalesce for gets, and what GRO buys, in the same run
+  nogro_rate=$(run_forwarder relay-no-gro "$size" "$start" 4 "${BENCH_JVM_RELAY[@]}" -Dmproxy.relay.gro=false \
+    -jar "$jar" --set "spill_dir=$work/spill" 127.0.0.1:19100 tcp@127.0.0.1:19102 tcp@127.0.0.1:19101)
   rproxy_rate=$(run_forwarder mproxy-reverseproxy "$size" "$start" 0 "${BENCH_JVM[@]}" -jar "$rproxy_jar" \
     --udp-listen-addr 127.0.0.1:19100 --multicast-addr 239.77.1.1:19120 --multicast-interface lo \
     --tcp-downstream-addr 127.0.0.1:19101 --stats=0)
@@ -112,13 +117,13 @@ for size in $sizes; do
     socat_rate=$(run_forwarder socat "$size" "$start" 0 socat -u -b 65536 UDP-RECV:19100,rcvbuf=8388608 \
       TCP:127.0.0.1:19101)
   fi
-  results+=("$(printf '| %s B | %s (%.1f MB/s) | %s (%.1f MB/s) | %s (%.1f MB/s) | %s (%.1f MB/s) |' "$size" \
-    "$relay_rate" "$(mbs "$relay_rate" "$size")" "$rproxy_rate" "$(mbs "$rproxy_rate" "$size")" \
+  results+=("$(printf '| %s B | %s (%.1f MB/s) | %s (%.1f MB/s) | %s (%.1f MB/s) | %s (%.1f MB/s) | %s (%.1f MB/s) |' \
+    "$size" "$relay_rate" "$(mbs "$relay_rate" "$size")" "$nogro_rate" "$(mbs "$nogro_rate" "$size")" "$rproxy_rate" "$(mbs "$rproxy_rate" "$size")" \
     "$peer_rate" "$(mbs "$peer_rate" "$size")" "$socat_rate" "$(mbs "$socat_rate" "$size")")")
 done
 {
   echo "UDP -> TCP, highest lossless paced rate in pkt/s (trials of ${trial_seconds} s, $(nproc) cores, $(date -u +%F)):"
-  echo "| packet | relay | mproxy-reverseproxy --tcp-downstream-addr | C event relay | socat |"
-  echo "|---|---|---|---|---|"
+  echo "| packet | relay | relay, UDP GRO off | mproxy-reverseproxy --tcp-downstream-addr | C event relay | socat |"
+  echo "|---|---|---|---|---|---|"
   printf '%s\n' "${results[@]}"
 } | tee "$bench_results/udp-tcp.md" >&2
