@@ -44,6 +44,8 @@ import java.util.Set;
  * {@link NativeSocketOptions#descriptor} (connected senders).
  */
 public final class DatagramBatch implements AutoCloseable {
+    /** A slot size with room for the largest UDP payload, IPv4 or IPv6, and for a run taken coalesced (64 KiB). */
+    public static final int RUN_SLOT = 64 << 10;
     private static final int MSGHDR = 56;
     private static final int MMSGHDR = 64;
     private static final int IOVEC = 16;

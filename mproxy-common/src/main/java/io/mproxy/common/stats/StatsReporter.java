@@ -36,6 +36,14 @@ public final class StatsReporter implements AutoCloseable {
     private volatile boolean closed;
 
     /**
+     * @param coalesced true for a socket that takes coalesced runs.
+     * @return the label of its kernel drop count: {@link #KERNEL_DROPPED_RUNS} or {@link #KERNEL_DROPS}.
+     */
+    public static String kernelDropsLabel(boolean coalesced) {
+        return coalesced ? KERNEL_DROPPED_RUNS : KERNEL_DROPS;
+    }
+
+    /**
      * @param out             where lines go (stderr).
      * @param intervalSeconds seconds between lines, or 0 for none (summary only).
      */

@@ -16,8 +16,9 @@ import java.util.EnumSet;
  * them onto the group from where they were received, with one {@code sendmmsg}: two syscalls per batch, no copy and
  * no hand-off to another thread. A message is one datagram or, where the group takes batches, a run of them taken
  * coalesced ({@code UDP_GRO}: a sender's segmented send, or what a network card coalesced), which goes on to the group
- * segmented as it came: the kernel then does its per-datagram work neither here nor at the group's readers. A UDP send to the group does not wait for any reader (the kernel drops for a full
- * receiver instead), so sending on the receiving thread never leaves the socket unread for long.
+ * segmented as it came: the kernel then does its per-datagram work neither here nor at the group's readers. A UDP send
+ * to the group does not wait for any reader (the kernel drops for a full receiver instead), so sending on the
+ * receiving thread never leaves the socket unread for long.
  */
 public final class UdpInput implements BatchReceiveLoop.Handler, AutoCloseable {
     /** {@code -Dmproxy.reverseproxy.gro=false} takes every datagram as its own message (to measure what GRO buys). */
@@ -60,7 +61,7 @@ public final class UdpInput implements BatchReceiveLoop.Handler, AutoCloseable {
      *         coalesced runs, else {@link StatsReporter#KERNEL_DROPS}.
      */
     public String kernelDropsLabel() {
-        return loop.coalesced() ? StatsReporter.KERNEL_DROPPED_RUNS : StatsReporter.KERNEL_DROPS;
+        return StatsReporter.kernelDropsLabel(loop.coalesced());
     }
 
     /** @return the kernel's drop count for the socket, or -1. */

@@ -33,7 +33,7 @@ public final class BatchReceiveLoop implements AutoCloseable {
     /** Datagrams per receive call. */
     public static final int BATCH = 64;
     /** Bytes per slot: room for the largest UDP payload, IPv4 or IPv6, and for a coalesced run. */
-    public static final int SLOT = 64 << 10;
+    public static final int SLOT = DatagramBatch.RUN_SLOT;
     private static final Logger LOG = LoggerFactory.getLogger(BatchReceiveLoop.class);
     private static final long WAIT_MILLIS = 100;
     private static final long DRAIN_NANOS = 2_000_000_000L;

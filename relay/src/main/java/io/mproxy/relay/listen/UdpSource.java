@@ -25,8 +25,6 @@ public final class UdpSource implements DatagramSource {
     private static final long WAIT_MILLIS = 100;
 
     private static final int BATCH = 64;
-    /** Bytes per message: the largest datagram, and a coalesced run (at most 64 KiB). */
-    private static final int SLOT = 64 << 10;
     /** {@code -Dmproxy.relay.recvmmsg=false} receives one datagram per syscall (for measuring what batching buys). */
     private static final boolean BATCHED = Boolean.parseBoolean(System.getProperty("mproxy.relay.recvmmsg", "true"));
     /** {@code -Dmproxy.relay.gro=false} takes every datagram as its own message (for measuring what UDP_GRO buys). */
@@ -51,7 +49,7 @@ public final class UdpSource implements DatagramSource {
         this.bound = (InetSocketAddress) channel.getLocalAddress();
         this.drops = new SocketDropCount(channel);
         this.fd = NativeSocketOptions.descriptor(channel);
-        this.batch = BATCHED && fd >= 0 && DatagramBatch.isAvailable() ? new DatagramBatch(BATCH, SLOT) : null;
+        this.batch = BATCHED && fd >= 0 && DatagramBatch.isAvailable() ? new DatagramBatch(BATCH, DatagramBatch.RUN_SLOT) : null;
         this.coalesced = batch != null && COALESCED && DatagramBatch.enableCoalescedReceive(fd);
     }
 
@@ -135,7 +133,7 @@ public final class UdpSource implements DatagramSource {
 
     @Override
     public String kernelDropsLabel() {
-        return coalesced ? StatsReporter.KERNEL_DROPPED_RUNS : StatsReporter.KERNEL_DROPS;
+        return StatsReporter.kernelDropsLabel(coalesced);
     }
 
     @Override
