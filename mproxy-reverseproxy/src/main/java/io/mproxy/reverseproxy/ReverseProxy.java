@@ -140,8 +140,7 @@ public final class ReverseProxy implements AutoCloseable {
         if (context.udpInputs().isEmpty()) {
             groupReader.urgent();
         }
-        // the group socket takes coalesced runs (UDP GRO): the kernel counts a dropped run once
-        stats.add(groupReader.counters(), StatsReporter.KERNEL_DROPPED_RUNS, groupReader::kernelDrops);
+        stats.add(groupReader.counters(), groupReader.kernelDropsLabel(), groupReader::kernelDrops);
         LOG.info("joined group {} ({}) on {}", group.text(), group.numeric(), interfaceName(group, context));
         for (Endpoint listen : context.tcpOutputs()) {
             TcpOutputListener output = new TcpOutputListener(listen, ring, context.limits());

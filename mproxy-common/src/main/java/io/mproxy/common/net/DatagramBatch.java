@@ -402,17 +402,9 @@ public final class DatagramBatch implements AutoCloseable {
             runLengths[messages] = run;
             i += run;
         }
-        int n = 0;
-        int errno = EINTR;
-        while (errno == EINTR) {
-            try {
-                n = (int) SENDMMSG.invokeExact(state, fd, segmentedAt[0], messages, 0);
-            } catch (Throwable e) {
-                throw new IOException("sendmmsg: " + e, e);
-            }
-            errno = n > 0 ? 0 : n < 0 ? (int) ERRNO.get(state, 0L) : EAGAIN;
-        }
-        if (errno != 0) {
+        int n = sendmmsg(fd, segmentedAt[0], messages);
+        if (n < 0) {
+            int errno = -n;
             boolean segmented = runLengths[0] > 1 || isRun(from);
             if (segmented && (errno == EINVAL || errno == EMSGSIZE || errno == EIO || errno == EOPNOTSUPP
                 || errno == ENOPROTOOPT)) {
@@ -426,6 +418,22 @@ public final class DatagramBatch implements AutoCloseable {
             sent += runLengths[m];
         }
         return sent;
+    }
+
+    /** @return how many of the {@code n} headers were sent (at least one), or minus the errno; retried on EINTR. */
+    private int sendmmsg(int fd, MemorySegment headers, int n) throws IOException {
+        while (true) {
+            int sent;
+            try {
+                sent = (int) SENDMMSG.invokeExact(state, fd, headers, n, 0);
+            } catch (Throwable e) {
+                throw new IOException("sendmmsg: " + e, e);
+            }
+            int errno = sent > 0 ? 0 : sent < 0 ? (int) ERRNO.get(state, 0L) : EAGAIN;
+            if (errno != EINTR) {
+                return errno == 0 ? sent : -errno;
+            }
+        }
     }
 
     /** @return true when message {@code i} is a coalesced run of more than one datagram. */
@@ -446,18 +454,9 @@ public final class DatagramBatch implements AutoCloseable {
                 cutIovecs.set(JAVA_LONG, (long) k * IOVEC, slot + at);
                 cutIovecs.set(JAVA_LONG, (long) k * IOVEC + 8, Math.min(segment, length - at));
             }
-            int sent;
-            int errno = EINTR;
-            do {
-                try {
-                    sent = (int) SENDMMSG.invokeExact(state, fd, cutHeaders, n, 0);
-                } catch (Throwable e) {
-                    throw new IOException("sendmmsg: " + e, e);
-                }
-                errno = sent > 0 ? 0 : sent < 0 ? (int) ERRNO.get(state, 0L) : EAGAIN;
-            } while (errno == EINTR);
-            if (errno != 0) {
-                throw failure(errno);
+            int sent = sendmmsg(fd, cutHeaders, n);
+            if (sent < 0) {
+                throw failure(-sent);
             }
             done += sent;
         }

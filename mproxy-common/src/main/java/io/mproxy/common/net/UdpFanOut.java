@@ -95,11 +95,12 @@ public final class UdpFanOut implements DatagramSink, AutoCloseable {
     }
 
     private void failed(int i, IOException e) {
-        failed(counters[i], errorLogs[i], destinations[i].text(), e);
+        failed(counters[i], errorLogs[i], destinations[i].text(), e, 1);
     }
 
-    private static void failed(Counters counters, RateLimitedLog errorLog, String destination, IOException e) {
-        counters.increment(Counter.SEND_ERRORS);
+    private static void failed(Counters counters, RateLimitedLog errorLog, String destination, IOException e,
+                               int datagrams) {
+        counters.add(Counter.SEND_ERRORS, datagrams);
         errorLog.warn("cannot send to " + destination + ": {}", Errors.describe(e));
     }
 
@@ -157,8 +158,7 @@ public final class UdpFanOut implements DatagramSink, AutoCloseable {
                 LOG.debug("{}: {}; sending those one by one", destination, e.getMessage());
             } catch (IOException e) {
                 // a run counts as its datagrams (of one sent cut, some may have gone: counted as lost all the same)
-                counters.add(Counter.SEND_ERRORS, batch.datagrams(from) - 1);
-                failed(counters, errorLog, destination, e);
+                failed(counters, errorLog, destination, e, batch.datagrams(from));
                 from++;
             }
         }

@@ -117,6 +117,11 @@ public final class GroupReader implements BatchReceiveLoop.Handler, AutoCloseabl
         return loop.kernelDrops();
     }
 
+    /** @return what {@link #kernelDrops()} counts ({@link BatchReceiveLoop#kernelDropsLabel()}). */
+    public String kernelDropsLabel() {
+        return loop.kernelDropsLabel();
+    }
+
     /** Stops receiving: takes what the kernel holds, closes the socket and waits for the thread to end. */
     @Override
     public void close() {

@@ -4,7 +4,6 @@ import io.mproxy.common.net.DatagramBatch;
 import io.mproxy.common.net.Endpoint;
 import io.mproxy.common.stats.Counter;
 import io.mproxy.common.stats.Counters;
-import io.mproxy.common.stats.StatsReporter;
 import io.mproxy.reverseproxy.net.BatchReceiveLoop;
 import java.io.IOException;
 import java.nio.ByteBuffer;
@@ -56,12 +55,9 @@ public final class UdpInput implements BatchReceiveLoop.Handler, AutoCloseable {
         return counters;
     }
 
-    /**
-     * @return what {@link #kernelDrops()} counts: {@link StatsReporter#KERNEL_DROPPED_RUNS} where the socket takes
-     *         coalesced runs, else {@link StatsReporter#KERNEL_DROPS}.
-     */
+    /** @return what {@link #kernelDrops()} counts ({@link BatchReceiveLoop#kernelDropsLabel()}). */
     public String kernelDropsLabel() {
-        return StatsReporter.kernelDropsLabel(loop.coalesced());
+        return loop.kernelDropsLabel();
     }
 
     /** @return the kernel's drop count for the socket, or -1. */

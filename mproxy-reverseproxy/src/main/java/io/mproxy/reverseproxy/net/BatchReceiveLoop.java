@@ -10,6 +10,7 @@ import io.mproxy.common.net.UdpChannels;
 import io.mproxy.common.stats.Counter;
 import io.mproxy.common.stats.Counters;
 import io.mproxy.common.stats.RateLimitedLog;
+import io.mproxy.common.stats.StatsReporter;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.ClosedChannelException;
@@ -195,9 +196,12 @@ public final class BatchReceiveLoop implements AutoCloseable {
         return count;
     }
 
-    /** @return true when the socket takes coalesced runs: the kernel then counts a dropped run once. */
-    public boolean coalesced() {
-        return coalesced;
+    /**
+     * @return what {@link #kernelDrops()} counts: {@link StatsReporter#KERNEL_DROPPED_RUNS} where the socket takes
+     *         coalesced runs (the kernel counts a dropped run once), else {@link StatsReporter#KERNEL_DROPS}.
+     */
+    public String kernelDropsLabel() {
+        return StatsReporter.kernelDropsLabel(coalesced);
     }
 
     /** @return the kernel's drop count for the socket (Linux), its last value once closed, or -1. */
