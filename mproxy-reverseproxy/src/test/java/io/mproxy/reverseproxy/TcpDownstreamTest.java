@@ -127,8 +127,14 @@ class TcpDownstreamTest {
             assertThat(observed).containsExactlyElementsOf(
                 sent.stream().map(b -> new String(b, StandardCharsets.US_ASCII)).toList());
             assertThat(received.toByteArray()).isEqualTo(stream.toByteArray());
-            assertThat(proxy.stderr()).containsPattern("total udp input 127\\.0\\.0\\.1:\\d+: datagrams in 64, bytes in "
-                + stream.size() + ", datagrams out 64, errors 0, kernel dropped runs 0");
+            assertThat(proxy.stderr()).containsPattern("total udp input 127\\.0\\.0\\.1:\\d+: datagrams in 64, "
+                + "bytes in " + stream.size() + ", datagrams out 64, errors 0, kernel dropped runs 0");
+            // the group socket takes the run whole, into one record of the ring: the outputs still count datagrams
+            assertThat(proxy.stderr()).contains("total group 239.1.2.5:19303: datagrams in 64, bytes in "
+                + stream.size() + ", errors 0, kernel dropped runs 0");
+            assertThat(proxy.stderr()).contains("total tcp downstream 127.0.0.1:" + sinkPort + ": datagrams out 64, "
+                + "bytes out " + stream.size() + ", dropped 0, errors 0, reconnects 0");
+            assertThat(proxy.stderr()).contains("total udp outputs: datagrams out 64, dropped 0");
         }
     }
 

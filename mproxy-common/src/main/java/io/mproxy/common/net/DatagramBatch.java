@@ -102,6 +102,10 @@ public final class DatagramBatch implements AutoCloseable {
     private final MemorySegment cutHeaders;
     private final MemorySegment cutIovecs;
     private final long slotsAddress;
+    private final int slotSize;
+    private final MemorySegment receiveIovecs;
+    /** Receive iovecs pointing at the caller's memory since the last {@link #receiveInto}: reset before a receive. */
+    private int elsewhere;
     private final MemorySegment state;
     private final ByteBuffer[] views;
     private final int[] lengths;
@@ -127,7 +131,8 @@ public final class DatagramBatch implements AutoCloseable {
         this.slotsAddress = slots.address();
         this.data = slots.asByteBuffer();
         this.controls = arena.allocate((long) capacity * CONTROL, 8);
-        MemorySegment receiveIovecs = arena.allocate((long) capacity * IOVEC, 8);
+        this.slotSize = slotSize;
+        this.receiveIovecs = arena.allocate((long) capacity * IOVEC, 8);
         MemorySegment names = arena.allocate((long) capacity * NAME_SPACE, 8);
         this.sendIovecs = arena.allocate((long) capacity * IOVEC, 8);
         this.receiveHeaders = arena.allocate((long) capacity * MMSGHDR, 8);
@@ -210,6 +215,44 @@ public final class DatagramBatch implements AutoCloseable {
      * @throws IOException on a receive error.
      */
     public int receive(int fd, boolean wait) throws IOException {
+        if (elsewhere > 0) {
+            for (int i = 0; i < elsewhere; i++) {
+                receiveIovecs.set(JAVA_LONG, (long) i * IOVEC, slotsAddress + i * stride);
+            }
+            elsewhere = 0;
+        }
+        return receiveCall(fd, wait, capacity);
+    }
+
+    /**
+     * Receives straight into the caller's memory instead of the batch's slots, so that nothing needs copying
+     * afterwards: message {@code i} lands at {@code address + i * stride}, at most {@code slotSize} bytes. The
+     * lengths, segment sizes and datagram counts are then read as after {@link #receive(int, boolean)};
+     * {@link #datagram(int)}, {@link #data()} and {@link #offset(int)} do not apply, and sending this batch on is not
+     * allowed until the next {@link #receive(int, boolean)}.
+     *
+     * @param fd       a bound datagram socket (blocking, for {@code wait}).
+     * @param wait     true to wait for the first message; false not to wait at all.
+     * @param address  where the first message goes (native memory the caller keeps mapped during the call).
+     * @param stride   bytes from one message's place to the next, at least {@code slotSize}.
+     * @param messages the most messages to take, 1 to the capacity.
+     * @return how many messages were received (0 when none was waiting).
+     * @throws IOException on a receive error.
+     */
+    public int receiveInto(int fd, boolean wait, long address, long stride, int messages) throws IOException {
+        if (messages < 1 || messages > capacity || stride < slotSize) {
+            throw new IllegalArgumentException(messages + " messages " + stride + " bytes apart in a batch of "
+                + capacity + " slots of " + slotSize);
+        }
+        for (int i = 0; i < messages; i++) {
+            // an iovec's base is a 64-bit pointer on the layouts this class knows: set as a long, nothing allocated
+            receiveIovecs.set(JAVA_LONG, (long) i * IOVEC, address + i * stride);
+        }
+        elsewhere = Math.max(elsewhere, messages);
+        return receiveCall(fd, wait, messages);
+    }
+
+    private int receiveCall(int fd, boolean wait, int messages) throws IOException {
         for (int i = 0; i < filled; i++) {
             long header = (long) i * MMSGHDR;
             receiveHeaders.set(JAVA_INT, header + 8, NAME_SPACE);
@@ -219,7 +262,7 @@ public final class DatagramBatch implements AutoCloseable {
         filled = 0;
         int n;
         try {
-            n = (int) RECVMMSG.invokeExact(state, fd, receiveHeaders, capacity, wait ? MSG_WAITFORONE : MSG_DONTWAIT,
+            n = (int) RECVMMSG.invokeExact(state, fd, receiveHeaders, messages, wait ? MSG_WAITFORONE : MSG_DONTWAIT,
                 MemorySegment.NULL);
         } catch (Throwable e) {
             throw new IOException("recvmmsg: " + e, e);

@@ -1,12 +1,15 @@
 package io.mproxy.common.net;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static java.lang.foreign.ValueLayout.JAVA_BYTE;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import io.mproxy.common.stats.Counter;
 import io.mproxy.common.test.Await;
 import io.mproxy.common.test.FreePorts;
 import io.mproxy.common.test.SegmentedSend;
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.nio.ByteBuffer;
@@ -40,6 +43,27 @@ class DatagramBatchTest {
             receive(input, batch, 3);
             assertThat(texts(batch)).containsExactly("", "one", "three");
             assertThat(batch.bytes(0, 3)).isEqualTo(8);
+        }
+    }
+
+    @Test
+    void shouldReceiveStraightIntoTheCallersMemoryAndThenIntoItsOwnSlotsAgain() throws Exception {
+        try (DatagramChannel input = bound(); DatagramChannel sender = DatagramChannel.open();
+             DatagramBatch batch = new DatagramBatch(4, 16); Arena arena = Arena.ofConfined()) {
+            MemorySegment memory = arena.allocate(3 * 20).fill((byte) '.');
+            queue(sender, input, "first", "second", "third");
+            try (NativeSocket socket = NativeSocket.duplicate(input)) {
+                assertThat(batch.receiveInto(socket.fd(), false, memory.address(), 20, 2)).as("at most 2").isEqualTo(2);
+                assertThat(batch.length(0)).isEqualTo(5);
+                assertThat(batch.length(1)).isEqualTo(6);
+                assertThat(new String(memory.toArray(JAVA_BYTE), StandardCharsets.US_ASCII))
+                    .isEqualTo("first...............second.............." + ".".repeat(20));
+
+                assertThat(batch.receive(socket.fd(), false)).isEqualTo(1);
+                assertThat(texts(batch)).containsExactly("third");
+                assertThat(memory.asSlice(40).toArray(JAVA_BYTE))
+                    .as("the caller's memory is left alone").containsOnly((byte) '.');
+            }
         }
     }
 

@@ -15,11 +15,21 @@ import java.util.concurrent.atomic.AtomicLong;
  * loses records instead of slowing the producer or the other readers (the caller decides what that means: drop or
  * disconnect).
  *
- * <p>Records are 8-byte aligned: a 4-byte length, 4 unused bytes, an 8-byte sequence number, then the bytes. A
- * record never wraps: a padding record fills the end. Before writing anything the producer raises {@code intent}
- * to the highest position it may write; a reader checks {@link #intact(long)} after reading (a seqlock), so it can
- * tell when what it read may have been overwritten meanwhile. Records become visible to readers in batches
- * ({@link #publish()}), so a reader is woken once per batch the producer received, not once per datagram.
+ * <p>Records are 8-byte aligned: a 4-byte length, a 4-byte segment size, an 8-byte sequence number, then the bytes.
+ * A record is one datagram (segment size 0), or a run of datagrams of the segment size (the last maybe shorter) as
+ * the kernel hands them over coalesced ({@code UDP_GRO}), kept whole for outputs that write the bytes as they are.
+ * Sequence numbers count datagrams, not records: a record's is that of its first datagram, so a reader counts exactly
+ * the datagrams it missed. A record never wraps: a padding record fills the end. Before writing anything the
+ * producer raises {@code intent} to the highest position it may write; a reader checks {@link #intact(long)} after
+ * reading (a seqlock), so it can tell when what it read may have been overwritten meanwhile. Records become visible
+ * to readers in batches ({@link #publish()}), so a reader is woken once per batch the producer received, not once
+ * per datagram.
+ *
+ * <p>The producer may also receive straight into the ring ({@link #claimSlots}): a batch of slots of the largest
+ * record, side by side from the tail, each committed in turn ({@link #commitSlot}). Where the record before was
+ * shorter than its slot, a short record is moved down onto it and a long one (a run nearly filling its slot) stays,
+ * behind a gap record that says where it starts. So runs are never copied in user space, and small datagrams, which
+ * would waste most of a slot each, are.
  *
  * <p>The memory is mapped lazily ({@link LazyMemory}): an idle process does not hold the whole ring resident. On
  * the first pass the producer maps the pages 2 MiB ahead of itself in one call ({@link FirstPassPopulator}), rather
@@ -28,11 +38,15 @@ import java.util.concurrent.atomic.AtomicLong;
 public final class BroadcastRing {
     /** Bytes before each record's data. */
     public static final int HEADER = 16;
+    /** A padding record: the rest of the buffer is unused. */
     private static final int PADDING = -1;
+    /** A gap record: the next record starts the number of bytes after it that its next 4 bytes say. */
+    private static final int GAP = -2;
 
     /** How far ahead of the producer the pages of the first pass are mapped, in one call per step. */
     private static final int POPULATE_STEP = 2 << 20;
 
+    private final MemorySegment memory;
     private final ByteBuffer buffer;
     private final FirstPassPopulator populator;
     private final int capacity;
@@ -47,6 +61,10 @@ public final class BroadcastRing {
     private long sequence;
     private int claimedIndex = -1;
     private int claimedLength;
+    /** Slots claimed by the last {@link #claimSlots}, where the first starts, and how many were committed. */
+    private int slots;
+    private int slotsIndex;
+    private int slotsCommitted;
 
     /**
      * @param capacity  bytes of the ring, at least four records of {@code maxRecord}.
@@ -60,7 +78,7 @@ public final class BroadcastRing {
         }
         this.capacity = aligned;
         this.maxRecord = maxRecord;
-        MemorySegment memory = LazyMemory.allocate(aligned);
+        this.memory = LazyMemory.allocate(aligned);
         this.buffer = memory.asByteBuffer();
         this.populator = new FirstPassPopulator(memory, POPULATE_STEP, POPULATE_STEP);
         this.producerView = buffer.duplicate();
@@ -107,7 +125,7 @@ public final class BroadcastRing {
     }
 
     /**
-     * Producer: ends the record claimed last; readers see it after the next {@link #publish()}.
+     * Producer: ends the record claimed last, one datagram; readers see it after the next {@link #publish()}.
      *
      * @param length how many bytes of the claimed view were filled.
      */
@@ -115,10 +133,93 @@ public final class BroadcastRing {
         if (claimedIndex < 0 || length < 0 || length > claimedLength) {
             throw new IllegalStateException("commit of " + length + " bytes without a claim of that size");
         }
-        buffer.putInt(claimedIndex, length);
-        buffer.putLong(claimedIndex + 8, sequence++);
-        producerTail += align(HEADER + length);
+        write(claimedIndex, length, 0);
         claimedIndex = -1;
+    }
+
+    /**
+     * Producer: reserves up to {@code max} slots of {@link #slotStride()} bytes side by side from the tail, to receive
+     * into ({@link #slotAddress(int)}), and returns how many fit before the end of the buffer (at least one: it wraps
+     * first when none does). Commit them in order with {@link #commitSlot}; the ones not committed are given up.
+     *
+     * @param max the most slots wanted, at least one.
+     * @return how many slots were claimed.
+     */
+    public int claimSlots(int max) {
+        int stride = slotStride();
+        int most = Math.max(1, Math.min(max, capacity / 4 / stride));
+        populator.ahead(producerTail + (long) most * stride);
+        int index = index(producerTail);
+        int fit = (capacity - index) / stride;
+        int n = Math.min(most, fit == 0 ? capacity / stride : fit);
+        intent.set(producerTail + (fit == 0 ? capacity - index : 0) + (long) n * stride);
+        // The writes below must not become visible before the intent that warns readers of them.
+        VarHandle.storeStoreFence();
+        if (fit == 0) {
+            buffer.putInt(index, PADDING);
+            producerTail += capacity - index;
+            index = 0;
+        }
+        claimedIndex = -1;
+        slots = n;
+        slotsIndex = index;
+        slotsCommitted = 0;
+        return n;
+    }
+
+    /** @return bytes from one slot of {@link #claimSlots} to the next: a record of {@link #maxRecord()}. */
+    public int slotStride() {
+        return align(HEADER + maxRecord);
+    }
+
+    /** @return the address of the first slot's data; slot {@code i}'s is {@code i * slotStride()} further. */
+    public long slotAddress() {
+        return memory.address() + slotsIndex + HEADER;
+    }
+
+    /**
+     * Producer: ends the next slot as a record (they are committed in order); readers see it after the next
+     * {@link #publish()}.
+     *
+     * @param length  how many bytes were received into the slot, at most {@link #maxRecord()}.
+     * @param segment 0 for one datagram, else the size of the datagrams of the run the slot holds.
+     */
+    public void commitSlot(int length, int segment) {
+        if (slotsCommitted >= slots || length < 0 || length > maxRecord) {
+            throw new IllegalStateException("commit of " + length + " bytes into slot " + slotsCommitted + " of "
+                + slots);
+        }
+        int index = index(producerTail);
+        int slot = slotsIndex + slotsCommitted++ * slotStride();
+        int gap = slot - index;
+        if (gap > 0 && gap <= length / 8) {
+            // a run nearly as long as its slot: skipping the few bytes the one before left free costs less ring than
+            // moving it costs CPU
+            buffer.putInt(index, GAP);
+            buffer.putInt(index + 4, gap);
+            producerTail += gap;
+            index = slot;
+        } else if (gap > 0) {
+            MemorySegment.copy(memory, slot + HEADER, memory, index + HEADER, length);
+        }
+        write(index, length, segment);
+    }
+
+    private void write(int index, int length, int segment) {
+        buffer.putInt(index, length);
+        buffer.putInt(index + 4, segment);
+        buffer.putLong(index + 8, sequence);
+        sequence += datagrams(length, segment);
+        producerTail += align(HEADER + length);
+    }
+
+    /**
+     * @param length  a record's length.
+     * @param segment its segment size (0: one datagram).
+     * @return how many datagrams the record holds.
+     */
+    public static int datagrams(int length, int segment) {
+        return segment > 0 && length > segment ? (length + segment - 1) / segment : 1;
     }
 
     /** Producer: makes every committed record visible to the readers and wakes those that wait. */
@@ -137,7 +238,7 @@ public final class BroadcastRing {
         return tail.get();
     }
 
-    /** @return how many records were published so far (the next record's sequence number). */
+    /** @return how many datagrams were published so far (the next record's sequence number). */
     public long published() {
         return published.get();
     }
@@ -174,22 +275,28 @@ public final class BroadcastRing {
         return (int) (position % capacity);
     }
 
-    /** @return the length of the record at {@code position}, or -1 for the padding that ends the buffer. */
+    /** @return the length of the record at {@code position}; negative for padding or a gap ({@link #isPadding}). */
     int lengthAt(long position) {
         return buffer.getInt(index(position));
+    }
+
+    int segmentAt(long position) {
+        return buffer.getInt(index(position) + 4);
     }
 
     long sequenceAt(long position) {
         return buffer.getLong(index(position) + 8);
     }
 
-    /** @return the position after the padding record at {@code position}. */
+    /** @return the position after the padding or gap record at {@code position}. */
     long skipPadding(long position) {
-        return position + capacity - index(position);
+        int index = index(position);
+        return position + (buffer.getInt(index) == PADDING ? capacity - index : buffer.getInt(index + 4));
     }
 
+    /** @return true for the length of a record that only says where the next one starts. */
     static boolean isPadding(int length) {
-        return length == PADDING;
+        return length == PADDING || length == GAP;
     }
 
     static int align(int n) {

@@ -14,10 +14,15 @@ import java.util.EnumSet;
 
 /**
  * The one reader of the multicast group: takes up to {@value BatchReceiveLoop#BATCH} messages per syscall
- * ({@link BatchReceiveLoop}), each one datagram or a run of them that a sender sent segmented (cut here at the
- * size the kernel reports), and copies each datagram into the {@link BroadcastRing}, already framed for the
- * outputs (a length prefix, or a newline where a line lacks one), then publishes the batch at once: the outputs are
- * woken once per batch. It never waits for an output, so the group socket is drained as fast as the kernel delivers.
+ * ({@link BatchReceiveLoop}), each one datagram or a run of them that a sender sent segmented, into the
+ * {@link BroadcastRing}, then publishes the batch at once: the outputs are woken once per batch. It never waits for
+ * an output, so the group socket is drained as fast as the kernel delivers.
+ *
+ * <p>With raw output framing (the default) the kernel receives straight into the ring ({@link
+ * BroadcastRing#claimSlots}) and a run stays one record, which is never copied in user space: that copy took a tenth
+ * of two cores at 550 k datagrams/s of 1400 B, more than the kernel's own copy to this reader. With line or
+ * length framing each datagram is copied into its own record, framed for the outputs (a newline where a line lacks
+ * one, or a length prefix), runs cut at the size the kernel reports.
  */
 public final class GroupReader implements BatchReceiveLoop.Handler, AutoCloseable {
     private final BroadcastRing ring;
@@ -74,7 +79,23 @@ public final class GroupReader implements BatchReceiveLoop.Handler, AutoCloseabl
     }
 
     @Override
+    public int receive(DatagramBatch batch, int fd, boolean wait) throws IOException {
+        if (framing != Framing.RAW) {
+            return batch.receive(fd, wait);
+        }
+        int slots = ring.claimSlots(BatchReceiveLoop.BATCH);
+        return batch.receiveInto(fd, wait, ring.slotAddress(), ring.slotStride(), slots);
+    }
+
+    @Override
     public void onBatch(DatagramBatch batch, int count) {
+        if (framing == Framing.RAW) {
+            for (int i = 0; i < count; i++) {
+                ring.commitSlot(batch.length(i), batch.segmentSize(i));
+            }
+            ring.publish();
+            return;
+        }
         ByteBuffer data = batch.data();
         for (int i = 0; i < count; i++) {
             int offset = batch.offset(i);

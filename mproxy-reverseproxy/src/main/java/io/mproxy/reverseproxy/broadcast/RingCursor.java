@@ -4,7 +4,7 @@ import java.nio.ByteBuffer;
 
 /**
  * One reader's place in a {@link BroadcastRing}: gathers the next records as views of the ring (no copy) for one
- * gathering write, then advances past what was written. Sequence numbers tell it exactly how many records it
+ * gathering write, then advances past what was written. Sequence numbers tell it exactly how many datagrams it
  * missed, whether it was lapped, skipped ahead or disconnected for a while.
  *
  * <pre>{@code
@@ -19,6 +19,8 @@ public final class RingCursor {
     private final ByteBuffer[] views;
     private final long[] ends;
     private final long[] sequences;
+    private final int[] segments;
+    private final int[] datagrams;
     private long position;
     private long expected;
 
@@ -34,6 +36,8 @@ public final class RingCursor {
         this.views = new ByteBuffer[batch];
         this.ends = new long[batch];
         this.sequences = new long[batch];
+        this.segments = new int[batch];
+        this.datagrams = new int[batch];
         for (int i = 0; i < batch; i++) {
             views[i] = ring.buffer().duplicate();
         }
@@ -88,6 +92,8 @@ public final class RingCursor {
             int start = ring.index(p) + BroadcastRing.HEADER;
             views[count].limit(ring.capacity()).position(start).limit(start + length);
             sequences[count] = ring.sequenceAt(p);
+            segments[count] = ring.segmentAt(p);
+            datagrams[count] = BroadcastRing.datagrams(length, segments[count]);
             p += BroadcastRing.align(BroadcastRing.HEADER + length);
             ends[count] = p;
             count++;
@@ -100,6 +106,35 @@ public final class RingCursor {
         return views;
     }
 
+    /**
+     * @param i a record of the last {@link #gather()}.
+     * @return 0 when it is one datagram, else the size of the datagrams of the run it holds (the last maybe shorter).
+     */
+    public int segmentSize(int i) {
+        return segments[i];
+    }
+
+    /**
+     * @param i a record of the last {@link #gather()}.
+     * @return how many datagrams it holds.
+     */
+    public int datagrams(int i) {
+        return datagrams[i];
+    }
+
+    /**
+     * @param from the first record of the last {@link #gather()}.
+     * @param to   one past the last.
+     * @return how many datagrams records {@code from} to {@code to - 1} hold.
+     */
+    public int datagrams(int from, int to) {
+        int sum = 0;
+        for (int i = from; i < to; i++) {
+            sum += datagrams[i];
+        }
+        return sum;
+    }
+
     /** @return true when nothing from this cursor's position on has been overwritten (checked after reading). */
     public boolean intact() {
         return ring.intact(position);
@@ -109,7 +144,7 @@ public final class RingCursor {
      * Moves past the first {@code count} gathered records.
      *
      * @param count how many were written (or given up).
-     * @return how many records were missed before them (a gap in the sequence numbers).
+     * @return how many datagrams were missed before them (a gap in the sequence numbers).
      */
     public long advance(int count) {
         long missed = 0;
@@ -117,7 +152,7 @@ public final class RingCursor {
             if (expected >= 0 && sequences[i] != expected) {
                 missed += sequences[i] - expected;
             }
-            expected = sequences[i] + 1;
+            expected = sequences[i] + datagrams[i];
         }
         if (count > 0) {
             position = ends[count - 1];
@@ -129,7 +164,8 @@ public final class RingCursor {
      * Gives up on everything not yet delivered (at shutdown, once the producer has stopped, or when disconnected as
      * too slow): moves to the tail.
      *
-     * @return how many records were published but never advanced past, counting from the first this cursor expected.
+     * @return how many datagrams were published but never advanced past, counting from the first this cursor
+     *         expected.
      */
     public long abandon() {
         if (expected < 0) {

@@ -50,6 +50,20 @@ public final class BatchReceiveLoop implements AutoCloseable {
         void onBatch(DatagramBatch batch, int count) throws IOException;
 
         /**
+         * Receives the next batch; a handler may receive elsewhere than into the batch's slots
+         * ({@link DatagramBatch#receiveInto}), straight where {@link #onBatch} keeps the bytes.
+         *
+         * @param batch the loop's batch.
+         * @param fd    the socket.
+         * @param wait  true to wait for the first message.
+         * @return how many messages were received.
+         * @throws IOException on a receive error.
+         */
+        default int receive(DatagramBatch batch, int fd, boolean wait) throws IOException {
+            return batch.receive(fd, wait);
+        }
+
+        /**
          * Where batches are unavailable: one datagram.
          *
          * @param datagram the bytes between position and limit.
@@ -181,7 +195,7 @@ public final class BatchReceiveLoop implements AutoCloseable {
             handler.onDatagram(single);
             return 1;
         }
-        int count = batch.receive(fd, selector == null && !stopping);
+        int count = handler.receive(batch, fd, selector == null && !stopping);
         if (count > 0) {
             long bytes = 0;
             long datagrams = 0;

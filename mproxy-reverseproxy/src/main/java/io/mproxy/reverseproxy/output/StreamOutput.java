@@ -20,8 +20,9 @@ import org.slf4j.LoggerFactory;
 /**
  * Writes the group's stream from a {@link RingCursor} to one TCP connection: gathering writes straight from the
  * ring (no copy), many datagrams per write, the socket in non-blocking mode so a write never holds on to ring
- * memory while the peer is slow. Only the unwritten rest of a datagram cut by a full socket buffer is copied (to
- * {@code carry}), so the stream stays whole-datagram even when this output skips ahead.
+ * memory while the peer is slow. Only the unwritten rest of a record (a datagram, or a run of them kept whole) cut by
+ * a full socket buffer is copied (to {@code carry}), so the stream stays whole-datagram even when this output skips
+ * ahead.
  *
  * <p>An output more than {@link ClientLimits#clientBuffer()} behind the group is slow: by policy it skips to the
  * newest data (the skipped datagrams are counted as dropped) or is disconnected. Nothing it does can slow the group
@@ -29,7 +30,7 @@ import org.slf4j.LoggerFactory;
  */
 final class StreamOutput {
     private static final Logger LOG = LoggerFactory.getLogger(StreamOutput.class);
-    /** Datagrams per gathering write (well under IOV_MAX, 1024). */
+    /** Records per gathering write (well under IOV_MAX, 1024). */
     static final int BATCH = 256;
     /** How long to wait for the socket to take more before checking how far behind this output is. */
     private static final long WRITABLE_WAIT_MILLIS = 20;
@@ -43,7 +44,7 @@ final class StreamOutput {
     private final RingCursor cursor;
     private final ClientLimits limits;
     private final Counters counters;
-    private final ByteBuffer carry;
+    private final CarriedRecord carry;
     private final ByteBuffer scratch = ByteBuffer.allocateDirect(4096);
     private final int[] lengths = new int[BATCH];
     private final RateLimitedLog slowLog = new RateLimitedLog(LOG, 1000);
@@ -74,7 +75,7 @@ final class StreamOutput {
         this.limits = limits;
         this.counters = counters;
         this.endOnPeerShutdown = endOnPeerShutdown;
-        this.carry = ByteBuffer.allocateDirect(GroupReader.maxRecord()).flip();
+        this.carry = new CarriedRecord(GroupReader.maxRecord());
     }
 
     /**
@@ -102,7 +103,7 @@ final class StreamOutput {
         sessionDropped = 0;
         disconnectedAsSlow = false;
         readClosed = false;
-        carry.clear().flip();
+        carry.clear();
         String reason;
         try (Selector sel = Selector.open()) {
             selector = sel;
@@ -120,9 +121,9 @@ final class StreamOutput {
         }
         boolean stopped = reason == null;
         if (stopped || disconnectedAsSlow) {
-            dropped(cursor.abandon() + (carry.hasRemaining() ? 1 : 0));
-        } else if (carry.hasRemaining()) {
-            dropped(1);
+            dropped(cursor.abandon() + carry.unwritten());
+        } else {
+            dropped(carry.unwritten());
         }
         String summary = "sent " + sessionDatagrams + " datagrams (" + sessionBytes + " bytes), dropped "
             + sessionDropped;
@@ -151,11 +152,10 @@ final class StreamOutput {
                 cursor.toTail(true);
             }
             if (carry.hasRemaining()) {
-                sessionBytes += write(channel, carry);
+                sessionBytes += write(channel, carry.bytes());
+                delivered(carry.completed());
                 if (carry.hasRemaining()) {
                     awaitWritable(channel, key);
-                } else {
-                    delivered(1);
                 }
                 continue;
             }
@@ -193,13 +193,13 @@ final class StreamOutput {
                 full++;
             }
             int advanced = full;
+            int datagrams = cursor.datagrams(0, full);
             if (full < count && views[full].remaining() < lengths[full]) {
-                carry.clear();
-                carry.put(views[full]).flip();
+                datagrams += carry.keep(views[full], lengths[full], cursor.segmentSize(full), cursor.datagrams(full));
                 advanced++;
             }
             dropped(cursor.advance(advanced));
-            delivered(full);
+            delivered(datagrams);
             if (advanced < count || carry.hasRemaining()) {
                 awaitWritable(channel, key);
             } else if (count < BATCH && !stopping) {

@@ -82,10 +82,23 @@ public final class UdpOutput implements AutoCloseable {
                 continue;
             }
             for (int i = 0; i < count; i++) {
-                fanOut.accept(views[i]);
+                send(views[i], cursor.segmentSize(i));
             }
+            int datagrams = cursor.datagrams(0, count);
             counters.add(Counter.DROPPED, cursor.advance(count));
-            counters.add(Counter.DATAGRAMS_OUT, count);
+            counters.add(Counter.DATAGRAMS_OUT, datagrams);
+        }
+    }
+
+    /** Sends one record: a datagram, or a run cut back into its datagrams. */
+    private void send(ByteBuffer record, int segment) {
+        int end = record.limit();
+        if (segment <= 0 || record.remaining() <= segment) {
+            fanOut.accept(record);
+            return;
+        }
+        for (int at = record.position(); at < end; at += segment) {
+            fanOut.accept(record.limit(Math.min(end, at + segment)).position(at));
         }
     }
 
