@@ -154,10 +154,23 @@ search3() {
   bench_csv 2 "$name" "lossless rate 3/3" 1 "$(echo "$best / 1000000" | bc)" MB/s 0 0 0
 }
 
+# table FILE TITLE: every row of this invocation, as Markdown.
+table() {
+  {
+    echo "$2 ($(date -u '+%F %H:%M') UTC, $(nproc) cores)"
+    echo
+    echo "| job                        | variant        | run |     MB/s |   lost % | exact | CPU s | peak RSS KiB |"
+    echo "|----------------------------|----------------|-----|----------|----------|-------|-------|--------------|"
+    printf '%s\n' "${rows[@]}"
+  } > "$1"
+}
+
 if [ -n "$search" ]; then
   search3 ours
   command -v iperf3 >/dev/null && search3 iperf3
   rm -f "$output"
+  table "$bench_results/client-server-search.md" \
+    "Job 2: lossless --rate search, $size bytes per run, through the dist launchers"
   exit 0
 fi
 for ((run = 1; run <= runs; run++)); do
@@ -167,10 +180,4 @@ for ((run = 1; run <= runs; run++)); do
   command -v iperf3 >/dev/null && iperf3_run 1 "paced $((default_rate / 1000000))M" "$r" "$default_rate" >/dev/null
 done
 rm -f "$output"
-{
-  echo "File -> UDP -> file on 127.0.0.1, $size bytes, default flags, output in $out_dir ($(date -u +%F), $(nproc) cores)"
-  echo
-  echo "| job                        | variant        | run |     MB/s |   lost % | exact | CPU s | peak RSS KiB |"
-  echo "|----------------------------|----------------|-----|----------|----------|-------|-------|--------------|"
-  printf '%s\n' "${rows[@]}"
-} > "$results"
+table "$results" "File -> UDP -> file on 127.0.0.1, $size bytes, default flags, output in $out_dir"
