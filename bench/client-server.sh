@@ -42,7 +42,9 @@ default_rate=$(sed -n 's/.*LOOPBACK_RATE = \([0-9_]*\)L;.*/\1/p' \
 default_datagram=$(sed -n 's/.*LIMIT = \([0-9_]*\);.*/\1/p' \
   "$bench_root/mproxy-common/src/main/java/io/mproxy/common/cli/MaxDatagram.java" | tr -d _)
 results="$bench_results/client-server.md"
-rows=()
+# The Markdown rows of this invocation, in a file: job 2's runs happen in command substitutions (subshells).
+rows="$bench_work/client-server.rows"
+: > "$rows"
 
 # Converts 250M / 1G / 123456 (bytes per second) to bytes per second.
 bytes_per_second() { numfmt --from=si "$1"; }
@@ -51,9 +53,9 @@ bytes_per_second() { numfmt --from=si "$1"; }
 row() {
   local job="$1" tool="$2" variant="$3" run="$4" seconds="$5" loss="$6" cpu="$7" rss="$8" exact="$9" mbs
   mbs=$(echo "$size / $seconds / 1000000" | bc -l)
-  rows+=("$(printf '| %-26s | %-14s | %d | %8.1f | %7.3f%% | %5s | %6.2f | %7d |' "$tool" "$variant" "$run" "$mbs" \
-    "$loss" "$exact" "$cpu" "$rss")")
-  echo "${rows[-1]}" >&2
+  printf '| %-26s | %-14s | %d | %8.1f | %7.3f%% | %5s | %6.2f | %7d |\n' "$tool" "$variant" "$run" "$mbs" \
+    "$loss" "$exact" "$cpu" "$rss" >> "$rows"
+  tail -n 1 "$rows" >&2
   bench_csv "$job" "$tool" "$variant" "$run" "$(printf '%.1f' "$mbs")" MB/s "$(printf '%.4f' "$loss")" "$cpu" "$rss"
 }
 
@@ -161,7 +163,7 @@ table() {
     echo
     echo "| job                        | variant        | run |     MB/s |   lost % | exact | CPU s | peak RSS KiB |"
     echo "|----------------------------|----------------|-----|----------|----------|-------|-------|--------------|"
-    printf '%s\n' "${rows[@]}"
+    cat "$rows"
   } > "$1"
 }
 
