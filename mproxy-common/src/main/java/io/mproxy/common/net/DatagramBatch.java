@@ -330,7 +330,16 @@ public final class DatagramBatch implements AutoCloseable {
      * @return how many datagrams message {@code i} holds.
      */
     public int datagrams(int i) {
-        return segments[i] > 0 && lengths[i] > segments[i] ? (lengths[i] + segments[i] - 1) / segments[i] : 1;
+        return datagramsIn(lengths[i], segments[i]);
+    }
+
+    /**
+     * @param length  a message's length.
+     * @param segment its segment size ({@link #segmentSize(int)}; 0 for one datagram).
+     * @return how many datagrams the message holds.
+     */
+    public static int datagramsIn(int length, int segment) {
+        return segment > 0 && length > segment ? (length + segment - 1) / segment : 1;
     }
 
     /**

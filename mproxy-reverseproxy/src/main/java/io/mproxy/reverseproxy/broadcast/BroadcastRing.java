@@ -1,5 +1,6 @@
 package io.mproxy.reverseproxy.broadcast;
 
+import io.mproxy.common.net.DatagramBatch;
 import io.mproxy.common.ring.FirstPassPopulator;
 import io.mproxy.common.ring.LazyMemory;
 import java.lang.foreign.MemorySegment;
@@ -107,17 +108,8 @@ public final class BroadcastRing {
                 "record of " + length + " bytes in a ring of records up to " + maxRecord);
         }
         populator.ahead(producerTail + HEADER + maxRecord);
-        int index = index(producerTail);
         int need = HEADER + length;
-        boolean wrap = capacity - index < need;
-        intent.set(producerTail + (wrap ? capacity - index : 0) + need);
-        // The writes below must not become visible before the intent that warns readers of them.
-        VarHandle.storeStoreFence();
-        if (wrap) {
-            buffer.putInt(index, PADDING);
-            producerTail += capacity - index;
-            index = 0;
-        }
+        int index = reserve(need, need);
         claimedIndex = index;
         claimedLength = length;
         producerView.limit(capacity).position(index + HEADER).limit(index + HEADER + length);
@@ -139,7 +131,7 @@ public final class BroadcastRing {
 
     /**
      * Producer: reserves up to {@code max} slots of {@link #slotStride()} bytes side by side from the tail, to receive
-     * into ({@link #slotAddress(int)}), and returns how many fit before the end of the buffer (at least one: it wraps
+     * into ({@link #slotAddress()}), and returns how many fit before the end of the buffer (at least one: it wraps
      * first when none does). Commit them in order with {@link #commitSlot}; the ones not committed are given up.
      *
      * @param max the most slots wanted, at least one.
@@ -149,22 +141,33 @@ public final class BroadcastRing {
         int stride = slotStride();
         int most = Math.max(1, Math.min(max, capacity / 4 / stride));
         populator.ahead(producerTail + (long) most * stride);
-        int index = index(producerTail);
-        int fit = (capacity - index) / stride;
+        int fit = (capacity - index(producerTail)) / stride;
         int n = Math.min(most, fit == 0 ? capacity / stride : fit);
-        intent.set(producerTail + (fit == 0 ? capacity - index : 0) + (long) n * stride);
+        slotsIndex = reserve(stride, n * stride);
+        claimedIndex = -1;
+        slots = n;
+        slotsCommitted = 0;
+        return n;
+    }
+
+    /**
+     * Raises the intent over the next {@code extent} bytes, after a padding record to the end of the buffer when
+     * fewer than {@code need} bytes are left before it.
+     *
+     * @return the index where the reserved bytes start.
+     */
+    private int reserve(int need, int extent) {
+        int index = index(producerTail);
+        boolean wrap = capacity - index < need;
+        intent.set(producerTail + (wrap ? capacity - index : 0) + extent);
         // The writes below must not become visible before the intent that warns readers of them.
         VarHandle.storeStoreFence();
-        if (fit == 0) {
+        if (wrap) {
             buffer.putInt(index, PADDING);
             producerTail += capacity - index;
             index = 0;
         }
-        claimedIndex = -1;
-        slots = n;
-        slotsIndex = index;
-        slotsCommitted = 0;
-        return n;
+        return index;
     }
 
     /** @return bytes from one slot of {@link #claimSlots} to the next: a record of {@link #maxRecord()}. */
@@ -209,17 +212,8 @@ public final class BroadcastRing {
         buffer.putInt(index, length);
         buffer.putInt(index + 4, segment);
         buffer.putLong(index + 8, sequence);
-        sequence += datagrams(length, segment);
+        sequence += DatagramBatch.datagramsIn(length, segment);
         producerTail += align(HEADER + length);
-    }
-
-    /**
-     * @param length  a record's length.
-     * @param segment its segment size (0: one datagram).
-     * @return how many datagrams the record holds.
-     */
-    public static int datagrams(int length, int segment) {
-        return segment > 0 && length > segment ? (length + segment - 1) / segment : 1;
     }
 
     /** Producer: makes every committed record visible to the readers and wakes those that wait. */

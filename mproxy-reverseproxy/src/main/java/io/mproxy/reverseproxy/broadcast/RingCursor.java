@@ -1,5 +1,6 @@
 package io.mproxy.reverseproxy.broadcast;
 
+import io.mproxy.common.net.DatagramBatch;
 import java.nio.ByteBuffer;
 
 /**
@@ -93,7 +94,7 @@ public final class RingCursor {
             views[count].limit(ring.capacity()).position(start).limit(start + length);
             sequences[count] = ring.sequenceAt(p);
             segments[count] = ring.segmentAt(p);
-            datagrams[count] = BroadcastRing.datagrams(length, segments[count]);
+            datagrams[count] = DatagramBatch.datagramsIn(length, segments[count]);
             p += BroadcastRing.align(BroadcastRing.HEADER + length);
             ends[count] = p;
             count++;

@@ -2,6 +2,7 @@ package io.mproxy.reverseproxy.broadcast;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.mproxy.common.net.DatagramBatch;
 import java.lang.foreign.MemorySegment;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
@@ -129,7 +130,7 @@ class RingCursorTest {
             for (int i = 0; i < slots; i++) {
                 ring.commitSlot(records[i].length(), segments[i]);
                 expected.append(records[i]).append('|');
-                datagrams += BroadcastRing.datagrams(records[i].length(), segments[i]);
+                datagrams += DatagramBatch.datagramsIn(records[i].length(), segments[i]);
             }
             ring.publish();
             if (round == 0) {
