@@ -184,10 +184,7 @@ class DatagramBatchTest {
             int outputFd = NativeSocketOptions.descriptor(output);
             assumeTrue(DatagramBatch.canSegment(fd), "this kernel has no UDP GSO");
             assumeTrue(DatagramBatch.enableCoalescedReceive(outputFd), "this kernel has no UDP GRO");
-            List<String> texts = new ArrayList<>();
-            for (char c : "abcdefghi".toCharArray()) {
-                texts.add(String.valueOf(c).repeat(c == 'i' ? 60 : 100));
-            }
+            List<String> texts = runOfNine();
             queue(sender, input, texts.toArray(String[]::new));
             receive(input, batch, 9);
             int sent = 0;
@@ -224,10 +221,7 @@ class DatagramBatchTest {
             int fd = NativeSocketOptions.descriptor(connected);
             assumeTrue(DatagramBatch.canSegment(fd), "this kernel has no UDP GSO");
             assumeTrue(DatagramBatch.enableCoalescedReceive(middleFd), "this kernel has no UDP GRO");
-            List<String> texts = new ArrayList<>();
-            for (char c : "abcdefghi".toCharArray()) {
-                texts.add(String.valueOf(c).repeat(c == 'i' ? 60 : 100));
-            }
+            List<String> texts = runOfNine();
             for (int maxSegmentSize : new int[] {2048, 99, 0}) {
                 SegmentedSend.send((InetSocketAddress) middle.getLocalAddress(),
                     texts.stream().map(t -> t.getBytes(StandardCharsets.US_ASCII)).toList());
@@ -259,6 +253,15 @@ class DatagramBatchTest {
         try (NativeSocket socket = NativeSocket.duplicate(input)) {
             assertThat(batch.receive(socket.fd())).isEqualTo(expected);
         }
+    }
+
+    /** Eight datagrams of 100 bytes and a shorter last one: a run a GSO sender sends as one message. */
+    private static List<String> runOfNine() {
+        List<String> texts = new ArrayList<>();
+        for (char c : "abcdefghi".toCharArray()) {
+            texts.add(String.valueOf(c).repeat(c == 'i' ? 60 : 100));
+        }
+        return texts;
     }
 
     private static List<String> repeat(List<String> texts, int times) {
