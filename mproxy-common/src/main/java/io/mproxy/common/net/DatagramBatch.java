@@ -68,6 +68,8 @@ public final class DatagramBatch implements AutoCloseable {
     private static final int SEGMENT_CMSG_LEN = 18;
     /** Datagrams per segmented send at most: the kernel's UDP_MAX_SEGMENTS since Linux 4.18. */
     private static final int MAX_SEGMENTS = 64;
+    /** The most pieces of the caller's memory a message is spread over ({@link #receiveSpread}). */
+    public static final int MAX_PIECES = 64;
     /** Bytes per segmented send at most: one UDP length field, less the largest IP and UDP headers. */
     private static final int MAX_SEGMENTED_BYTES = 65_000;
     private static final int MSG_DONTWAIT = 0x40;
@@ -106,6 +108,10 @@ public final class DatagramBatch implements AutoCloseable {
     private final MemorySegment receiveIovecs;
     /** Receive iovecs pointing at the caller's memory since the last {@link #receiveInto}: reset before a receive. */
     private int elsewhere;
+    /** Per message, {@link #MAX_PIECES} iovecs into the caller's memory and one into its slot ({@link #receiveSpread}). */
+    private MemorySegment spreadIovecs;
+    /** Headers pointing at {@link #spreadIovecs} since the last {@link #receiveSpread}: reset before a receive. */
+    private int spread;
     private final MemorySegment state;
     private final ByteBuffer[] views;
     private final int[] lengths;
@@ -215,13 +221,26 @@ public final class DatagramBatch implements AutoCloseable {
      * @throws IOException on a receive error.
      */
     public int receive(int fd, boolean wait) throws IOException {
-        if (elsewhere > 0) {
-            for (int i = 0; i < elsewhere; i++) {
-                receiveIovecs.set(JAVA_LONG, (long) i * IOVEC, slotsAddress + i * stride);
-            }
-            elsewhere = 0;
-        }
+        ownSlots();
         return receiveCall(fd, wait, capacity);
+    }
+
+    /** Points the headers that {@link #receiveSpread} pointed at its iovecs back at one iovec each. */
+    private void unspread() {
+        for (int i = 0; i < spread; i++) {
+            receiveHeaders.set(JAVA_LONG, (long) i * MMSGHDR + 16, receiveIovecs.address() + (long) i * IOVEC);
+            receiveHeaders.set(JAVA_LONG, (long) i * MMSGHDR + 24, 1);
+        }
+        spread = 0;
+    }
+
+    /** Points the headers back at the batch's own slots, where they point elsewhere. */
+    private void ownSlots() {
+        unspread();
+        for (int i = 0; i < elsewhere; i++) {
+            receiveIovecs.set(JAVA_LONG, (long) i * IOVEC, slotsAddress + i * stride);
+        }
+        elsewhere = 0;
     }
 
     /**
@@ -244,11 +263,60 @@ public final class DatagramBatch implements AutoCloseable {
             throw new IllegalArgumentException(messages + " messages " + stride + " bytes apart in a batch of "
                 + capacity + " slots of " + slotSize);
         }
+        unspread();
         for (int i = 0; i < messages; i++) {
             // an iovec's base is a 64-bit pointer on the layouts this class knows: set as a long, nothing allocated
             receiveIovecs.set(JAVA_LONG, (long) i * IOVEC, address + i * stride);
         }
         elsewhere = Math.max(elsewhere, messages);
+        return receiveCall(fd, wait, messages);
+    }
+
+    /**
+     * Receives straight into the caller's memory, each message spread over pieces of it with room left between them:
+     * message {@code i}'s piece {@code k} is the {@code pieceSize} bytes at
+     * {@code address + i * messageStride + k * pieceStride}, and what is past its last piece goes to the start of the
+     * batch's own slot {@code i} ({@link #data()} at {@link #offset(int)}). A run taken coalesced whose segment size is
+     * {@code pieceSize} so lands one datagram per piece, and the caller can make each a record in place, its header in
+     * the room before it. Lengths and segment sizes are then read as after {@link #receive(int, boolean)};
+     * {@link #datagram(int)} does not apply, and sending this batch on is not allowed until the next
+     * {@link #receive(int, boolean)}.
+     *
+     * @param fd            a bound datagram socket (blocking, for {@code wait}).
+     * @param wait          true to wait for the first message; false not to wait at all.
+     * @param address       where the first message's first piece goes (native memory the caller keeps mapped).
+     * @param messageStride bytes from one message's first piece to the next's, at least {@code pieces * pieceStride}.
+     * @param pieces        pieces per message, 1 to {@link #MAX_PIECES}.
+     * @param pieceSize     bytes per piece, at least 1.
+     * @param pieceStride   bytes from one piece to the next, at least {@code pieceSize}.
+     * @param messages      the most messages to take, 1 to the capacity.
+     * @return how many messages were received (0 when none was waiting).
+     * @throws IOException on a receive error.
+     */
+    public int receiveSpread(int fd, boolean wait, long address, long messageStride, int pieces, int pieceSize,
+                             int pieceStride, int messages) throws IOException {
+        if (messages < 1 || messages > capacity || pieces < 1 || pieces > MAX_PIECES || pieceSize < 1
+            || pieceStride < pieceSize || messageStride < (long) pieces * pieceStride) {
+            throw new IllegalArgumentException(messages + " messages of " + pieces + " pieces of " + pieceSize
+                + " bytes, " + pieceStride + " and " + messageStride + " apart, in a batch of " + capacity);
+        }
+        if (spreadIovecs == null) {
+            spreadIovecs = arena.allocate((long) capacity * (MAX_PIECES + 1) * IOVEC, 8);
+        }
+        long iovecs = spreadIovecs.address();
+        for (int i = 0; i < messages; i++) {
+            long first = (long) i * (MAX_PIECES + 1) * IOVEC;
+            long at = address + i * messageStride;
+            for (int k = 0; k < pieces; k++, at += pieceStride) {
+                spreadIovecs.set(JAVA_LONG, first + (long) k * IOVEC, at);
+                spreadIovecs.set(JAVA_LONG, first + (long) k * IOVEC + 8, pieceSize);
+            }
+            spreadIovecs.set(JAVA_LONG, first + (long) pieces * IOVEC, slotsAddress + i * stride);
+            spreadIovecs.set(JAVA_LONG, first + (long) pieces * IOVEC + 8, slotSize);
+            receiveHeaders.set(JAVA_LONG, (long) i * MMSGHDR + 16, iovecs + first);
+            receiveHeaders.set(JAVA_LONG, (long) i * MMSGHDR + 24, pieces + 1);
+        }
+        spread = Math.max(spread, messages);
         return receiveCall(fd, wait, messages);
     }
 
@@ -288,7 +356,8 @@ public final class DatagramBatch implements AutoCloseable {
             segments[i] = receiveHeaders.get(JAVA_LONG, header + 40) >= CMSG_DATA + 4
                 && controls.get(JAVA_INT, control + 8) == SOL_UDP && controls.get(JAVA_INT, control + 12) == UDP_GRO
                 ? controls.get(JAVA_INT, control + CMSG_DATA) : 0;
-            views[i].limit(length).position(0);
+            // a spread message may be longer than the slot that holds its end
+            views[i].limit(Math.min(length, slotSize)).position(0);
             sendIovecs.set(JAVA_LONG, (long) i * IOVEC + 8, length);
         }
         count = n;

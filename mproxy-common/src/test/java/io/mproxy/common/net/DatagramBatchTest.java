@@ -68,6 +68,32 @@ class DatagramBatchTest {
     }
 
     @Test
+    void shouldSpreadEachMessageOverPiecesWithRoomBetweenThemThenPutTheRestInItsSlotAndThenUseItsSlotsAgain()
+        throws Exception {
+        try (DatagramChannel input = bound(); DatagramChannel sender = DatagramChannel.open();
+             DatagramBatch batch = new DatagramBatch(4, 16); Arena arena = Arena.ofConfined()) {
+            MemorySegment memory = arena.allocate(2 * 12).fill((byte) '.');
+            queue(sender, input, "abcdefghij", "0123456", "klmnopqrstuvwxyz", "last");
+            try (NativeSocket socket = NativeSocket.duplicate(input)) {
+                // two messages of two pieces of 3 bytes, 4 apart, 12 bytes from one message to the next
+                assertThat(batch.receiveSpread(socket.fd(), false, memory.address(), 12, 2, 3, 4, 2)).isEqualTo(2);
+                assertThat(batch.length(0)).isEqualTo(10);
+                assertThat(batch.length(1)).isEqualTo(7);
+                assertThat(new String(memory.toArray(JAVA_BYTE), StandardCharsets.US_ASCII))
+                    .isEqualTo("abc.def....." + "012.345.....");
+                for (int i = 0; i < 2; i++) {
+                    ByteBuffer rest = batch.data().duplicate().position(batch.offset(i));
+                    assertThat(StandardCharsets.US_ASCII.decode(rest.limit(rest.position() + batch.length(i) - 6))
+                        .toString()).as("the rest, in message %d's slot", i).isEqualTo(i == 0 ? "ghij" : "6");
+                }
+
+                assertThat(batch.receive(socket.fd(), false)).isEqualTo(2);
+                assertThat(texts(batch)).containsExactly("klmnopqrstuvwxyz", "last");
+            }
+        }
+    }
+
+    @Test
     void shouldCutADatagramLongerThanASlot() throws Exception {
         try (DatagramChannel input = bound(); DatagramChannel sender = DatagramChannel.open();
              NativeSocket socket = NativeSocket.duplicate(input); DatagramBatch batch = new DatagramBatch(2, 4)) {

@@ -8,13 +8,13 @@ import io.mproxy.common.stats.Counters;
 import io.mproxy.common.stats.RateLimitedLog;
 import io.mproxy.relay.queue.PacketRing;
 import java.io.IOException;
-import java.nio.ByteBuffer;
 import java.util.concurrent.locks.LockSupport;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The one thread that drains the listening socket straight into the {@link PacketRing}. A receive error is counted
+ * The one thread that drains the listening socket straight into the {@link PacketRing} (in batches where the socket
+ * allows). A receive error is counted
  * and logged (rate-limited) and the loop carries on: one bad receive never ends the listener. When the ring is full
  * (every worker's queue is at its limit) it waits for room rather than drop: the kernel's buffer takes up the slack.
  * The thread runs ahead of the workers where the process may ({@link ThreadPriority}, nice -10): the socket overflows
@@ -75,20 +75,14 @@ public final class Listener implements AutoCloseable {
 
     /** @return false when nothing was there to receive (or the socket is closed). */
     private boolean receiveOne(boolean wait) {
-        ByteBuffer view = ring.claim();
-        if (view == null) {
-            fullLog.warn("every queue is full: waiting for the workers ({})", name);
-            LockSupport.parkNanos(FULL_WAIT_NANOS);
-            return true;
-        }
         try {
-            int length = source.receive(view, wait);
-            if (length < 0) {
-                return false;
+            int received = source.receiveInto(ring, counters, wait);
+            if (received == DatagramSource.NO_ROOM) {
+                fullLog.warn("every queue is full: waiting for the workers ({})", name);
+                LockSupport.parkNanos(FULL_WAIT_NANOS);
+                return true;
             }
-            counters.countIn(length);
-            ring.commit(length, System.nanoTime());
-            return true;
+            return received > 0;
         } catch (IOException | RuntimeException e) {
             if (stop && !drain) {
                 return false;

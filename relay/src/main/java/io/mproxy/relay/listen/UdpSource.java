@@ -7,7 +7,9 @@ import io.mproxy.common.net.NetFormat;
 import io.mproxy.common.net.NativeSocketOptions;
 import io.mproxy.common.net.SocketDropCount;
 import io.mproxy.common.net.UdpChannels;
+import io.mproxy.common.stats.Counters;
 import io.mproxy.common.stats.StatsReporter;
+import io.mproxy.relay.queue.PacketRing;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.nio.ByteBuffer;
@@ -18,8 +20,9 @@ import java.nio.channels.Selector;
 /**
  * A UDP listener (unicast or a joined multicast group): non-blocking receives, a selector to wait. Where recvmmsg is
  * available the socket also takes runs of datagrams as one message ({@code UDP_GRO}: a sender's segmented send, or
- * what a network card coalesced), which spares the kernel its per-datagram receive work; {@link #receive} cuts them
- * back into the datagrams they were. The kernel then counts a dropped run once ({@link #kernelDrops()}).
+ * what a network card coalesced), which spares the kernel its per-datagram receive work, and receives them straight
+ * into the ring as the datagrams they were ({@link RingReceiver}). The kernel then counts a dropped run once
+ * ({@link #kernelDrops()}).
  */
 public final class UdpSource implements DatagramSource {
     private static final long WAIT_MILLIS = 100;
@@ -35,11 +38,8 @@ public final class UdpSource implements DatagramSource {
     private final InetSocketAddress bound;
     /** Null where recvmmsg cannot be used: then one datagram per receive. */
     private final DatagramBatch batch;
-    private final int fd;
-    private int received;
-    private int next;
-    /** Where the next datagram starts within message {@code next} (a coalesced run holds several). */
-    private int offset;
+    private final RingReceiver receiver;
+    private final OneDatagram one = this::receiveOne;
     private final SocketDropCount drops;
     private final boolean coalesced;
 
@@ -48,8 +48,9 @@ public final class UdpSource implements DatagramSource {
         this.selector = selector;
         this.bound = (InetSocketAddress) channel.getLocalAddress();
         this.drops = new SocketDropCount(channel);
-        this.fd = NativeSocketOptions.descriptor(channel);
+        int fd = NativeSocketOptions.descriptor(channel);
         this.batch = BATCHED && fd >= 0 && DatagramBatch.isAvailable() ? new DatagramBatch(BATCH, DatagramBatch.RUN_SLOT) : null;
+        this.receiver = batch != null ? new RingReceiver(batch, fd) : null;
         this.coalesced = batch != null && COALESCED && DatagramBatch.enableCoalescedReceive(fd);
     }
 
@@ -74,38 +75,21 @@ public final class UdpSource implements DatagramSource {
     }
 
     /**
-     * Takes datagrams from a recvmmsg batch (one syscall for up to 64 messages, each one datagram or a run of them)
-     * where available, else one at a time.
+     * Receives into the ring through a {@link RingReceiver} where recvmmsg is available (a run straight where it stays,
+     * single datagrams in batches of up to 64), else one datagram at a time.
      */
     @Override
-    public int receive(ByteBuffer into, boolean wait) throws IOException {
-        if (batch == null) {
-            return receiveOne(into, wait);
+    public int receiveInto(PacketRing ring, Counters counters, boolean wait) throws IOException {
+        if (receiver == null) {
+            return DatagramSource.receiveOne(ring, counters, one, wait);
         }
-        if (next == received) {
-            next = 0;
-            offset = 0;
-            received = batch.receive(fd, false);
-            if (received == 0 && wait) {
-                selector.select(WAIT_MILLIS);
-                selector.selectedKeys().clear();
-                received = batch.receive(fd, false);
-            }
-            if (received == 0) {
-                return -1;
-            }
+        int n = receiver.receive(ring, counters);
+        if (n == 0 && wait) {
+            selector.select(WAIT_MILLIS);
+            selector.selectedKeys().clear();
+            n = receiver.receive(ring, counters);
         }
-        int length = batch.length(next);
-        int segment = batch.segmentSize(next);
-        int take = segment > 0 ? Math.min(segment, length - offset) : length;
-        int at = into.position();
-        into.put(at, batch.datagram(next), offset, take).position(at + take);
-        offset += take;
-        if (offset >= length) {
-            next++;
-            offset = 0;
-        }
-        return take;
+        return n;
     }
 
     private int receiveOne(ByteBuffer into, boolean wait) throws IOException {
@@ -140,6 +124,7 @@ public final class UdpSource implements DatagramSource {
     public void close() {
         drops.keep();
         if (batch != null) {
+            receiver.close();
             batch.close();
         }
         UdpChannels.closeQuietly(selector);

@@ -1,8 +1,9 @@
 package io.mproxy.relay.listen;
 
+import io.mproxy.common.stats.Counters;
 import io.mproxy.common.unix.UnixDatagramSocket;
+import io.mproxy.relay.queue.PacketRing;
 import java.io.IOException;
-import java.nio.ByteBuffer;
 import java.nio.file.Path;
 
 /** A unix datagram socket listener; its file is removed on close. */
@@ -10,9 +11,11 @@ public final class UnixSource implements DatagramSource {
     private static final int WAIT_MILLIS = 100;
 
     private final UnixDatagramSocket socket;
+    private final OneDatagram one;
 
     private UnixSource(UnixDatagramSocket socket) {
         this.socket = socket;
+        this.one = (into, wait) -> socket.receive(into, wait ? WAIT_MILLIS : 0);
     }
 
     /**
@@ -26,8 +29,8 @@ public final class UnixSource implements DatagramSource {
     }
 
     @Override
-    public int receive(ByteBuffer into, boolean wait) throws IOException {
-        return socket.receive(into, wait ? WAIT_MILLIS : 0);
+    public int receiveInto(PacketRing ring, Counters counters, boolean wait) throws IOException {
+        return DatagramSource.receiveOne(ring, counters, one, wait);
     }
 
     @Override

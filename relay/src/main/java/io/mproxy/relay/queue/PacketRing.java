@@ -17,6 +17,10 @@ import java.util.concurrent.atomic.AtomicLong;
  * length and payload are exactly the {@code length} framing's wire format and a worker writes them straight from the
  * ring. A record never wraps: a length of -1 (or fewer than 12 bytes left) means "continue at the start".
  *
+ * <p>The producer claims room at the tail, for one datagram ({@link #claim()}) or for a region to receive straight
+ * into ({@link #claimRegion}); makes records at the tail, of bytes already there ({@link #commit}) or copied there
+ * ({@link #append}); and publishes them ({@link #publish()}), once per batch received.
+ *
  * <p>The buffer is {@link LazyMemory}: mapped, so an idle relay does not hold its {@code queue_limit} (64 MiB) in RAM
  * ({@code allocateDirect} zeroed, and so made resident, all of it at start). Its pages are faulted in as traffic first
  * fills the ring ({@link FirstPassPopulator}), by the consumers, up to {@link #POPULATE_AHEAD} ahead of the producer
@@ -34,6 +38,7 @@ public final class PacketRing {
     /** Bytes faulted in per call (~1 ms): a consumer does not stop sending for long. */
     private static final long POPULATE_STEP = 4 << 20;
 
+    private final MemorySegment memory;
     private final ByteBuffer buffer;
     private final int capacity;
     private final int maxRecord;
@@ -45,7 +50,8 @@ public final class PacketRing {
     private long producerTail;
     private long producerCount;
     private long freeUpTo;
-    private int claimedIndex = -1;
+    /** Where the room claimed last ends: records are made up to there. */
+    private long claimedEnd;
 
     /**
      * A ring whose memory is faulted in as traffic first fills it.
@@ -70,7 +76,7 @@ public final class PacketRing {
         }
         this.capacity = aligned;
         this.maxRecord = maxRecord;
-        MemorySegment memory = LazyMemory.allocate(aligned);
+        this.memory = LazyMemory.allocate(aligned);
         this.buffer = memory.asByteBuffer();
         this.populator = new FirstPassPopulator(memory, POPULATE_AHEAD, POPULATE_STEP);
         if (prefault) {
@@ -114,17 +120,41 @@ public final class PacketRing {
     }
 
     /**
-     * Producer: reserves room for one payload of up to {@code maxRecord} bytes.
+     * Producer: reserves room at the tail for one payload of up to {@code maxRecord} bytes.
      *
      * @return a view to fill from its position, or null when the slowest consumer holds all the room.
      */
     public ByteBuffer claim() {
+        int index = claimAtTail(HEADER + maxRecord);
+        if (index < 0) {
+            return null;
+        }
+        producerView.limit(capacity).position(index + HEADER).limit(index + HEADER + maxRecord);
+        return producerView;
+    }
+
+    /**
+     * Producer: reserves {@code bytes} side by side at the tail, to receive straight into; records are then made of
+     * what landed there, in order from the tail ({@link #commit}, {@link #append}).
+     *
+     * @param bytes the region's size, at least a record of {@link #maxRecord()} and at most the capacity.
+     * @return the buffer index where the region (and the next record's header) starts, or -1 when the slowest
+     *         consumer holds the room.
+     */
+    public int claimRegion(int bytes) {
+        if (bytes < HEADER + maxRecord || bytes > capacity) {
+            throw new IllegalArgumentException("region of " + bytes + " bytes in a ring of " + capacity);
+        }
+        return claimAtTail(bytes);
+    }
+
+    /** @return the index where {@code need} bytes start, after a padding record to the buffer's end if need be, or -1. */
+    private int claimAtTail(int need) {
         int index = (int) (producerTail % capacity);
         int contiguous = capacity - index;
-        int need = HEADER + maxRecord;
         long tail = contiguous < need ? producerTail + contiguous : producerTail;
         if (tail + need > freeUpTo && tail + need > (freeUpTo = minReleased() + capacity)) {
-            return null;
+            return -1;
         }
         if (contiguous < need) {
             if (contiguous >= HEADER) {
@@ -133,9 +163,13 @@ public final class PacketRing {
             producerTail = tail;
             index = 0;
         }
-        claimedIndex = index;
-        producerView.limit(capacity).position(index + HEADER).limit(index + HEADER + maxRecord);
-        return producerView;
+        claimedEnd = tail + need;
+        return index;
+    }
+
+    /** @return the ring's memory, for a producer that receives into a region of it ({@link #claimRegion}). */
+    public MemorySegment memory() {
+        return memory;
     }
 
     private long minReleased() {
@@ -147,20 +181,43 @@ public final class PacketRing {
     }
 
     /**
-     * Producer: publishes the record claimed last and wakes the consumers that wait.
+     * Producer: makes the {@code length} bytes at the tail, after the room for a header, the next record (filled
+     * through {@link #claim()}'s view or received into a region); consumers see it after {@link #publish()}.
      *
      * @param length   bytes filled.
      * @param received when it arrived ({@link System#nanoTime()}).
      */
     public void commit(int length, long received) {
-        if (claimedIndex < 0 || length < 0 || length > maxRecord) {
+        int index = (int) (producerTail % capacity);
+        if (length < 0 || length > maxRecord || producerTail + HEADER + length > claimedEnd) {
             throw new IllegalStateException("commit of " + length + " bytes without a claim of that size");
         }
-        buffer.putLong(claimedIndex, received);
-        buffer.putInt(claimedIndex + LENGTH_OFFSET, length);
+        buffer.putLong(index, received);
+        buffer.putInt(index + LENGTH_OFFSET, length);
         producerTail += align(HEADER + length);
-        claimedIndex = -1;
-        publishedCount.setRelease(++producerCount);
+        producerCount++;
+    }
+
+    /**
+     * Producer: copies {@code length} bytes to the tail and makes them the next record (within the room claimed
+     * last).
+     *
+     * @param from     the bytes.
+     * @param offset   where they start in {@code from}.
+     * @param length   how many.
+     * @param received when they arrived ({@link System#nanoTime()}).
+     */
+    public void append(MemorySegment from, long offset, int length, long received) {
+        if (length < 0 || producerTail + HEADER + length > claimedEnd) {
+            throw new IllegalStateException("append of " + length + " bytes without a claim of that size");
+        }
+        MemorySegment.copy(from, offset, memory, producerTail % capacity + HEADER, length);
+        commit(length, received);
+    }
+
+    /** Producer: makes every record made since the last publication visible and wakes the consumers that wait. */
+    public void publish() {
+        publishedCount.setRelease(producerCount);
         published.setRelease(producerTail);
         for (Cursor cursor : cursors) {
             cursor.wakeup.signal();

@@ -7,7 +7,6 @@ import io.mproxy.common.stats.Counters;
 import io.mproxy.common.test.Await;
 import io.mproxy.relay.queue.PacketRing;
 import java.io.IOException;
-import java.nio.ByteBuffer;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.Test;
 
@@ -16,19 +15,22 @@ class ListenerTest {
     @Test
     void shouldKeepReceivingWhenOneReceiveFails() {
         AtomicInteger calls = new AtomicInteger();
+        DatagramSource.OneDatagram socket = (into, wait) -> {
+            int call = calls.incrementAndGet();
+            if (call == 2) {
+                throw new IOException("boom");
+            }
+            if (call > 3) {
+                java.util.concurrent.locks.LockSupport.parkNanos(1_000_000);
+                return -1;
+            }
+            into.put((byte) call);
+            return 1;
+        };
         DatagramSource source = new DatagramSource() {
             @Override
-            public int receive(ByteBuffer into, boolean wait) throws IOException {
-                int call = calls.incrementAndGet();
-                if (call == 2) {
-                    throw new IOException("boom");
-                }
-                if (call > 3) {
-                    java.util.concurrent.locks.LockSupport.parkNanos(1_000_000);
-                    return -1;
-                }
-                into.put((byte) call);
-                return 1;
+            public int receiveInto(PacketRing ring, Counters counters, boolean wait) throws IOException {
+                return DatagramSource.receiveOne(ring, counters, socket, wait);
             }
 
             @Override

@@ -1,8 +1,12 @@
 package io.mproxy.relay.queue;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import java.lang.foreign.MemorySegment;
 import java.nio.ByteBuffer;
+import java.util.ArrayList;
+import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
@@ -67,6 +71,43 @@ class PacketRingTest {
         assertThat(read(ring, cursor)).isEqualTo(2);
     }
 
+    @Test
+    void shouldMakeRecordsOfARegionInPlaceAndByCopyWrapBeforeOneThatDoesNotFitAndRefuseWhileHeld() {
+        int record = PacketRing.HEADER + MAX;
+        PacketRing ring = new PacketRing(8 * record, MAX);
+        PacketRing.Cursor cursor = ring.attach();
+        MemorySegment copied = MemorySegment.ofArray(new byte[] {9, 0, 0, 0, 42});
+        List<Integer> starts = new ArrayList<>();
+        for (int lap = 0; lap < 8; lap++) {
+            int region = ring.claimRegion(3 * record);
+            starts.add(region);
+            // received in place: a 4-byte value, then a record of MAX bytes after it, each after its header's room
+            ByteBuffer bytes = ring.duplicateBuffer();
+            bytes.putInt(region + PacketRing.HEADER, lap).putInt(region + 2 * PacketRing.HEADER + 4, -lap);
+            ring.commit(4, lap);
+            ring.commit(MAX, lap);
+            ring.append(copied, 1, 4, lap);
+            assertThat(cursor.peek()).as("nothing visible before the publication").isEqualTo(-1);
+            ring.publish();
+            for (int expected : new int[] {lap, -lap, 42}) {
+                int index = cursor.peek();
+                assertThat(cursor.received(index)).isEqualTo(lap);
+                assertThat(bytes.getInt(index + PacketRing.HEADER)).isEqualTo(expected);
+                cursor.advance();
+            }
+            assertThat(cursor.peek()).isEqualTo(-1);
+            cursor.release();
+        }
+        // each lap takes 16 + 1012 + 16 bytes: the region of lap 5 would end past the buffer, so it starts at 0
+        assertThat(starts).containsExactly(0, 1044, 2088, 3132, 4176, 0, 1044, 2088);
+        ring.commit(MAX, 0);
+        assertThatThrownBy(() -> ring.commit(MAX, 0)).as("past the region claimed").isInstanceOf(
+            IllegalStateException.class);
+        ring.publish();
+        assertThat(ring.claimRegion(3 * record)).as("after the record, room before the end").isEqualTo(4144);
+        assertThat(ring.claimRegion(8 * record)).as("the cursor holds what was published").isEqualTo(-1);
+    }
+
     @ParameterizedTest(name = "prefault={0}")
     @ValueSource(booleans = {false, true})
     void shouldKeepEveryByteWhenALargeRingIsFaultedInWhileItFillsOrAtStart(boolean prefault) {
@@ -85,6 +126,7 @@ class PacketRingTest {
                 view.put((byte) i);
             }
             ring.commit(MAX, i);
+            ring.publish();
             for (PacketRing.Cursor cursor : new PacketRing.Cursor[] {first, second}) {
                 int index = cursor.peek();
                 assertThat(cursor.length(index)).isEqualTo(MAX);
@@ -112,6 +154,7 @@ class PacketRingTest {
         assertThat(view).isNotNull();
         view.putInt(value).put(new byte[value % 7]);
         ring.commit(4 + value % 7, System.nanoTime());
+        ring.publish();
     }
 
     private static int read(PacketRing ring, PacketRing.Cursor cursor) {
