@@ -21,7 +21,7 @@ import org.slf4j.LoggerFactory;
  * One destination: takes its whole queue from the ring and writes it as few large writes as it can (a gathering,
  * corked write per batch on TCP; one datagram per packet on UDP and unix sockets). While the destination is down,
  * packets older than {@code spill_after}, or beyond the queue limit, go to its {@link SpillStore}; once it is back,
- * the spill is replayed in order, rate-limited, before newer packets. What can be neither sent nor spilled goes to
+ * the spill is replayed in order, before newer packets, at most {@code replay_rate} faster than the live traffic. What can be neither sent nor spilled goes to
  * the {@link Fallback}.
  *
  * <p>No half frame is ever followed by another frame: a frame is sent whole or, when the connection fails part way,
@@ -74,6 +74,8 @@ final class Worker {
     private long tornSeen;
     private long replayTokens;
     private long replayRefilled = System.nanoTime();
+    /** The ring's published position when the replay budget was last refilled: what arrived since is live traffic. */
+    private long liveSeen;
     private volatile long stopAt = -1;
     private boolean stopping;
     private boolean spillAll;
@@ -219,6 +221,9 @@ final class Worker {
                 connected = true;
                 connecting = false;
                 backoff.reset();
+                // a replay after the outage starts from an empty budget: what arrived meanwhile is no credit
+                liveSeen = packets.publishedPosition();
+                replayTokens = 0;
                 if (everConnected) {
                     counters.increment(Counter.RECONNECTS);
                 }
@@ -361,6 +366,9 @@ final class Worker {
                 replayTokens -= spillFrames[i].remaining();
             }
         } else {
+            // no spill: the replay budget of the next one starts from now
+            replayRefilled = now;
+            liveSeen = packets.publishedPosition();
             if (link.peerClosed()) {
                 lost(now, "closed by the peer");
                 return false;
@@ -407,6 +415,12 @@ final class Worker {
         }
     }
 
+    /**
+     * The bytes of spill that may be sent now: {@code replay_rate} more than the live traffic that arrived meanwhile
+     * (which queues behind the spill), so a spill drains at {@code replay_rate} whatever the live rate, while the
+     * destination gets at most that much more than it would without one. A budget of the live rate alone would never
+     * drain it; a fixed one below the live rate would let it grow until the disk is full.
+     */
     private long replayBudget(long now) {
         long rate = settings.replayRate();
         if (rate <= 0) {
@@ -414,7 +428,10 @@ final class Worker {
         }
         long elapsed = now - replayRefilled;
         replayRefilled = now;
-        replayTokens = Math.min(MAX_BATCH_BYTES, replayTokens + (long) (elapsed / 1e9 * rate));
+        long published = packets.publishedPosition();
+        long live = published - liveSeen;
+        liveSeen = published;
+        replayTokens = Math.min(limitBytes, replayTokens + (long) (elapsed / 1e9 * rate) + live);
         return replayTokens;
     }
 

@@ -14,6 +14,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.util.List;
+import java.util.concurrent.locks.LockSupport;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -50,6 +51,39 @@ class RelaySpillTest {
             assertThat(total(relay, sink.spec(), "spilled")).isEqualTo(4500);
             assertThat(total(relay, sink.spec(), "replayed")).isEqualTo(4500);
             assertThat(total(relay, sink.spec(), "reconnects")).isEqualTo(1);
+            assertThat(total(relay, sink.spec(), "dropped")).isZero();
+            assertThat(fallback.count()).isZero();
+        }
+    }
+
+    @Test
+    void shouldDrainTheSpillWhileLiveTrafficArrivesFasterThanTheReplayRate() throws Exception {
+        TcpSink fallback = new TcpSink();
+        TcpSink sink = new TcpSink();
+        sink.down();
+        try (fallback; sink; BinaryProcess relay = start(dir, fast("replay_rate=1K"), "127.0.0.1:0", fallback.spec(),
+            sink.spec())) {
+            int port = relay.listeningPort();
+            Packets.udp(port, 0, 100, 50);
+            Await.until("100 packets spilled", () -> spillBytes(dir.resolve("spill")) == spillBytesOf(0, 100),
+                Await.DEFAULT, relay::stderr);
+            sink.up();
+            // live traffic at ~40 KB/s, 40 times the replay rate, until the spill is gone (at most 20 s of it): a
+            // replay budget of 1K/s alone would never drain it, one of 1K/s more than the live traffic does
+            int sent = 100;
+            while (!spillFiles(dir.resolve("spill")).isEmpty() && sent < 50_000) {
+                Packets.udp(port, sent, sent + 50, 50);
+                sent += 50;
+                LockSupport.parkNanos(20_000_000);
+            }
+            assertThat(spillFiles(dir.resolve("spill"))).as("drained while live traffic went on").isEmpty();
+            int all = sent;
+            Await.until(all + " packets at the sink", () -> sink.count() >= all, Await.DEFAULT, relay::stderr);
+            relay.terminate();
+            assertThat(relay.awaitExit()).as(relay.stderr()).isZero();
+            assertThat(sink.messages()).isEqualTo(Packets.texts(0, all));
+            assertThat(total(relay, sink.spec(), "replayed")).isEqualTo(total(relay, sink.spec(), "spilled"))
+                .isGreaterThanOrEqualTo(100);
             assertThat(total(relay, sink.spec(), "dropped")).isZero();
             assertThat(fallback.count()).isZero();
         }
