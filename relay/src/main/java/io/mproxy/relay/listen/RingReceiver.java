@@ -20,8 +20,8 @@ import java.lang.foreign.MemorySegment;
  *
  * <p>After {@value #SINGLES_TO_BATCH} single datagrams in a row the receiver goes back to batches of up to 64
  * messages ({@code recvmmsg}) into the batch's own memory, each datagram then copied into the ring, until a batch
- * holds a run again. Measured at 700 k pkt/s of 1400 B (bench job 4's sender, {@code perf record -a}): the listener's
- * copy from its batch into the ring took 14 % of the two cores, more than the kernel's receive.
+ * holds a run again. Why: at 700 k pkt/s of 1400 B (bench job 4's sender, {@code perf record -a}) the listener's copy
+ * of every datagram from its batch into the ring took 14 % of the two cores, more than the kernel's receive.
  */
 final class RingReceiver {
     /** Room past a message's pieces for the headers of a run cut into records: up to 128 datagrams. */
