@@ -21,8 +21,8 @@ import org.slf4j.LoggerFactory;
  * One destination: takes its whole queue from the ring and writes it as few large writes as it can (a gathering,
  * corked write per batch on TCP; one datagram per packet on UDP and unix sockets). While the destination is down,
  * packets older than {@code spill_after}, or beyond the queue limit, go to its {@link SpillStore}; once it is back,
- * the spill is replayed in order, before newer packets, at most {@code replay_rate} faster than the live traffic. What can be neither sent nor spilled goes to
- * the {@link Fallback}.
+ * the spill is replayed in order, before newer packets, at most {@code replay_rate} faster than the live traffic. What
+ * can be neither sent nor spilled goes to the {@link Fallback}.
  *
  * <p>No half frame is ever followed by another frame: a frame is sent whole or, when the connection fails part way,
  * sent again whole on the next connection (the reader saw the first half end with the connection). Frames the

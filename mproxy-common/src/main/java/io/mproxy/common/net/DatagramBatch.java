@@ -108,7 +108,7 @@ public final class DatagramBatch implements AutoCloseable {
     private final MemorySegment receiveIovecs;
     /** Receive iovecs pointing at the caller's memory since the last {@link #receiveInto}: reset before a receive. */
     private int elsewhere;
-    /** Per message, {@link #MAX_PIECES} iovecs into the caller's memory and one into its slot ({@link #receiveSpread}). */
+    /** Per message, up to {@link #MAX_PIECES} iovecs into the caller's memory and one into its slot. */
     private MemorySegment spreadIovecs;
     /** Headers pointing at {@link #spreadIovecs} since the last {@link #receiveSpread}: reset before a receive. */
     private int spread;

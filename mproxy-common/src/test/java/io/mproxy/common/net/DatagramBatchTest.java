@@ -160,6 +160,12 @@ class DatagramBatchTest {
      * counts each datagram's kernel memory, at least the first one's for each. (It is read through the socket's
      * descriptor, which must be the only one: no {@link NativeSocket} yet.)
      */
+    /** Skips the test where the kernel cannot segment sends on {@code sendFd} or coalesce runs for the other. */
+    private static void assumeSegmentedSendAndCoalescedReceive(int sendFd, int receiveFd) {
+        assumeTrue(DatagramBatch.canSegment(sendFd), "this kernel has no UDP GSO");
+        assumeTrue(DatagramBatch.enableCoalescedReceive(receiveFd), "this kernel has no UDP GRO");
+    }
+
     private static void queue(DatagramChannel sender, DatagramChannel input, String... texts) throws Exception {
         sender.send(ByteBuffer.wrap(texts[0].getBytes(StandardCharsets.US_ASCII)), input.getLocalAddress());
         Await.until("a datagram queued", () -> KernelDrops.queuedBytes(input) > 0);
@@ -208,8 +214,7 @@ class DatagramBatchTest {
              DatagramBatch coalesced = new DatagramBatch(4, 64 << 10)) {
             int fd = NativeSocketOptions.descriptor(connected);
             int outputFd = NativeSocketOptions.descriptor(output);
-            assumeTrue(DatagramBatch.canSegment(fd), "this kernel has no UDP GSO");
-            assumeTrue(DatagramBatch.enableCoalescedReceive(outputFd), "this kernel has no UDP GRO");
+            assumeSegmentedSendAndCoalescedReceive(fd, outputFd);
             List<String> texts = runOfNine();
             queue(sender, input, texts.toArray(String[]::new));
             receive(input, batch, 9);
@@ -245,8 +250,7 @@ class DatagramBatchTest {
              DatagramBatch coalesced = new DatagramBatch(4, 64 << 10)) {
             int middleFd = NativeSocketOptions.descriptor(middle);
             int fd = NativeSocketOptions.descriptor(connected);
-            assumeTrue(DatagramBatch.canSegment(fd), "this kernel has no UDP GSO");
-            assumeTrue(DatagramBatch.enableCoalescedReceive(middleFd), "this kernel has no UDP GRO");
+            assumeSegmentedSendAndCoalescedReceive(fd, middleFd);
             List<String> texts = runOfNine();
             for (int maxSegmentSize : new int[] {2048, 99, 0}) {
                 SegmentedSend.send((InetSocketAddress) middle.getLocalAddress(),

@@ -148,7 +148,7 @@ public final class PacketRing {
         return claimAtTail(bytes);
     }
 
-    /** @return the index where {@code need} bytes start, after a padding record to the buffer's end if need be, or -1. */
+    /** @return where {@code need} bytes start (after a padding record to the buffer's end if need be), or -1. */
     private int claimAtTail(int need) {
         int index = (int) (producerTail % capacity);
         int contiguous = capacity - index;
