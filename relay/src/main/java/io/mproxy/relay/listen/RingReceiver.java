@@ -46,7 +46,7 @@ final class RingReceiver {
     private int offset;
 
     /**
-     * @param batch a batch of {@link DatagramBatch#RUN_SLOT} slots.
+     * @param batch a batch of {@link DatagramBatch#RUN_SLOT} slots, closed with this receiver.
      * @param fd    the socket's descriptor, {@code UDP_GRO} on where the kernel has it.
      */
     RingReceiver(DatagramBatch batch, int fd) {
@@ -133,7 +133,8 @@ final class RingReceiver {
             int length = batch.length(next);
             int size = batch.segmentSize(next);
             int take = size > 0 ? Math.min(size, length - offset) : length;
-            if (ring.claim() == null) {
+            // room for one record of any size at the tail (after a padding record where the buffer ends)
+            if (ring.claimRegion(PacketRing.HEADER + ring.maxRecord()) < 0) {
                 break;
             }
             ring.append(slots, batch.offset(next) + offset, take, now);
@@ -174,9 +175,10 @@ final class RingReceiver {
         return scratch;
     }
 
-    /** Frees the memory gathered into. */
+    /** Frees the batch and the memory gathered into. */
     void close() {
         arena.close();
+        batch.close();
     }
 
     private static int align(int n) {

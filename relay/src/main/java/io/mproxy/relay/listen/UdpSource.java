@@ -37,7 +37,6 @@ public final class UdpSource implements DatagramSource {
     private final Selector selector;
     private final InetSocketAddress bound;
     /** Null where recvmmsg cannot be used: then one datagram per receive. */
-    private final DatagramBatch batch;
     private final RingReceiver receiver;
     private final OneDatagram one = this::receiveOne;
     private final SocketDropCount drops;
@@ -49,9 +48,9 @@ public final class UdpSource implements DatagramSource {
         this.bound = (InetSocketAddress) channel.getLocalAddress();
         this.drops = new SocketDropCount(channel);
         int fd = NativeSocketOptions.descriptor(channel);
-        this.batch = BATCHED && fd >= 0 && DatagramBatch.isAvailable() ? new DatagramBatch(BATCH, DatagramBatch.RUN_SLOT) : null;
-        this.receiver = batch != null ? new RingReceiver(batch, fd) : null;
-        this.coalesced = batch != null && COALESCED && DatagramBatch.enableCoalescedReceive(fd);
+        this.receiver = BATCHED && fd >= 0 && DatagramBatch.isAvailable()
+            ? new RingReceiver(new DatagramBatch(BATCH, DatagramBatch.RUN_SLOT), fd) : null;
+        this.coalesced = receiver != null && COALESCED && DatagramBatch.enableCoalescedReceive(fd);
     }
 
     /**
@@ -123,9 +122,8 @@ public final class UdpSource implements DatagramSource {
     @Override
     public void close() {
         drops.keep();
-        if (batch != null) {
+        if (receiver != null) {
             receiver.close();
-            batch.close();
         }
         UdpChannels.closeQuietly(selector);
         UdpChannels.closeQuietly(channel);
