@@ -10,6 +10,8 @@ import io.mproxy.common.net.Endpoint;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Callable;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicReference;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
@@ -74,8 +76,23 @@ public final class ServerCommand implements Callable<Integer> {
         listeners.forEach(context::listener);
         context.validate();
         return Foreground.run(stats, (signals, reporter) -> {
+            // The handler goes in before the server logs "listening on", when logrotate may already send SIGHUP
+            // (without one the JVM exits 129). One that comes while the server starts reopens once it runs: the
+            // flag is set before the server is looked at, so either side sees the other and one of them reopens.
+            AtomicReference<Server> started = new AtomicReference<>();
+            AtomicBoolean hangup = new AtomicBoolean();
+            signals.onHangup(() -> {
+                hangup.set(true);
+                Server running = started.get();
+                if (running != null && hangup.getAndSet(false)) {
+                    running.reopen();
+                }
+            });
             Server server = Server.start(context, () -> signals.stop("stdout closed"), reporter);
-            signals.onHangup(server::reopen);
+            started.set(server);
+            if (hangup.getAndSet(false)) {
+                server.reopen();
+            }
             return server;
         });
     }

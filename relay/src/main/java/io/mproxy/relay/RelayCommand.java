@@ -69,10 +69,12 @@ public final class RelayCommand implements java.util.concurrent.Callable<Integer
         RelayContext context = buildContext(file);
         Signals signals = Signals.install();
         AtomicBoolean hangup = new AtomicBoolean();
+        // Before the relay starts: "listening on" is when a user (or a test) may send SIGHUP, and without a handler
+        // the JVM exits 129 on it. One that arrives while starting is a reload once the relay runs.
+        signals.onHangup(() -> hangup.set(true));
         try (StatsReporter reporter = new StatsReporter(System.err, stats.enabled() ? stats.interval() : 0)) {
             try (Relay relay = Relay.start(context, multicast.settings(), reporter);
                  MetricsServer server = metrics == null ? null : MetricsServer.start(metrics, relay)) {
-                signals.onHangup(() -> hangup.set(true));
                 awaitStop(signals, hangup, relay, file);
                 log().info("stopping ({})", signals.reason());
             }
