@@ -5,7 +5,9 @@
 #                        (socat -u UDP4-RECV:...,ip-add-membership TCP-LISTEN:...): the closest thing socat does.
 #   c-peer:              bench/tcp-fanout-peer.c, one C thread: recvmmsg from the group, one blocking writev of the
 #                        batch to each client in turn (no slow-client policy): what the machine allows without a JVM.
-# The sender is mproxy-client pacing a file onto the group at each RATE. The clients are the same for both tools: a
+# The sender is mproxy-client pacing a file onto the group at each RATE, in datagrams of up to 64 KiB (its default for
+# a group pinned to a loopback interface; SENDER_ARGS="--max-datagram 8192" for the size it sends across a network,
+# the default before 2026-11-21). The clients are the same for both tools: a
 # small C client (bench/verify-client.c) reads 128 KiB at a time, as cat does, and checks every byte against the
 # input in memory rather than writing it to a file: writing 200 MB to tmpfs took ~0.1 CPU-s per client, 0.4 of the
 # ~1.3 CPU-s two cores have during a 300 MB/s stream, for both tools alike. Every line of the input is unique; a client
@@ -18,7 +20,7 @@
 # Usage: bench/reverseproxy-fanout.sh   (env: BENCH_MB=200, RATES="100M 200M 300M", CLIENTS=4,
 #        DEADLINE_SLACK=15 s beyond input / 20 MB/s for the last byte, CLIENT_BLOCK=131072 bytes per client read,
 #        TOOLS="mproxy-reverseproxy mproxy-rp-warm c-peer socat" to run some, WARM_MB=100,
-#        REVERSEPROXY_JAR to measure another build of mproxy-reverseproxy)
+#        REVERSEPROXY_JAR to measure another build of mproxy-reverseproxy, SENDER_ARGS added to the sender's)
 # The table also goes to bench/results/reverseproxy-fanout.md.
 set -euo pipefail
 . "$(dirname "$(readlink -f "$0")")/lib.sh"
@@ -120,7 +122,8 @@ run() {
     done
     await_connected $((connected + clients))
   else
-    # Readers listen; each socat joins the group and connects to its reader.
+    # Readers listen; each socat joins the group and connects to its reader. -b 65536: socat reads 8 KiB by default
+    # and would truncate the sender's datagrams (64 KiB: mproxy-client's default for a group pinned to loopback).
     for i in $(seq "$clients"); do
       "$verify" listen "$((19910 + i))" "$work/in" "$work/out.$i" "$work/result.$i" "$block" & readers+=($!)
     done
@@ -128,7 +131,7 @@ run() {
       [ "$(ss -Hltn 'sport >= :19911 and sport <= :19999' | wc -l)" -ge "$clients" ] && break; sleep 0.05
     done
     for i in $(seq "$clients"); do
-      socat -u "UDP4-RECV:$gport,ip-add-membership=$group:127.0.0.1,reuseaddr,rcvbuf=4194304" \
+      socat -u -b 65536 "UDP4-RECV:$gport,ip-add-membership=$group:127.0.0.1,reuseaddr,rcvbuf=4194304" \
         "TCP:127.0.0.1:$((19910 + i))" & fanout+=($!)
     done
     for _ in $(seq 200); do
@@ -141,7 +144,7 @@ run() {
   cpu0=$(cpu_seconds "${fanout[@]}")
   t0=$(date +%s)
   /usr/bin/time -f "%U %S" -o "$work/sender.time" "${client[@]}" --path "$work/in" --server-addr "$group:$gport" \
-    --multicast-interface lo --rate "$rate" 2>"$work/client.err" &
+    --multicast-interface lo --rate "$rate" ${SENDER_ARGS:-} 2>"$work/client.err" &
   local sender=$!
   pids+=($sender)
   deadline=$(awk -v t="$t0" -v s="$size" -v slack="${DEADLINE_SLACK:-15}" \

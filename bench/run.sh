@@ -58,7 +58,7 @@ else
     job 1 "$here/client-server.sh" --size $((1 << 30)) --runs 1
     job 3 "$here/proxy-fanout.sh" --datagrams 60000 --low 20000 --high 160000 --steps 4
     job 4 "$here/relay.sh"
-    RATES="300M 350M" job 5 "$here/reverseproxy-fanout.sh"
+    RATES="300M 350M 400M" job 5 "$here/reverseproxy-fanout.sh"
     job 6 "$here/startup.sh"
   done
   MPROXY_BENCH_RUN=1 job 2 "$here/client-server.sh" --size $((1 << 30)) --search "250M 300M 400M 500M 600M 800M 1000M"

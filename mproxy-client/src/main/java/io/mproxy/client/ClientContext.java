@@ -17,9 +17,10 @@ public final class ClientContext {
     /** The default {@code --max-datagram}; {@link MaxDatagram#DEFAULT} says why. */
     public static final int DEFAULT_MAX_DATAGRAM = MaxDatagram.DEFAULT;
     /**
-     * The default {@code --max-datagram} when every server is on loopback: the largest UDP payload. Loopback has a
-     * 64 KiB MTU, so nothing is fragmented, and each syscall carries 8 times as much: measured on the 2-core bench
-     * machine (1 GiB at 800 MB/s), client CPU 1.0 s against 1.4 s and server 1.25 s against 1.55 s.
+     * The default {@code --max-datagram} when every server is on loopback, or a group pinned to a loopback interface:
+     * the largest UDP payload. Loopback has a 64 KiB MTU, so nothing is fragmented, and each syscall carries 8 times
+     * as much: measured on the 2-core bench machine (1 GiB at 800 MB/s), client CPU 1.0 s against 1.4 s and server
+     * 1.25 s against 1.55 s.
      */
     public static final int LOOPBACK_MAX_DATAGRAM = MaxDatagram.LIMIT;
     /** The largest {@code --max-datagram}: the largest UDP payload over IPv4. */
@@ -80,7 +81,8 @@ public final class ClientContext {
 
     /**
      * @param maxDatagram the largest datagram, 1 to 65507; when never set, {@link #LOOPBACK_MAX_DATAGRAM} if every
-     *                    destination is a loopback address, else {@link #DEFAULT_MAX_DATAGRAM}.
+     *                    destination is a loopback address or a group sent through a loopback interface, else
+     *                    {@link #DEFAULT_MAX_DATAGRAM}.
      * @return this for a fluent API.
      */
     public ClientContext maxDatagram(int maxDatagram) {
@@ -91,7 +93,8 @@ public final class ClientContext {
 
     /**
      * @param rate bytes per second, 0 for unpaced; when never set, {@link #LOOPBACK_RATE} if every destination is a
-     *             loopback address, else {@link #DEFAULT_RATE}.
+     *             loopback address, else {@link #DEFAULT_RATE} (a group too, even on a loopback interface: any number
+     *             of receivers of unknown speed may have joined it).
      * @return this for a fluent API.
      */
     public ClientContext rate(long rate) {
@@ -164,10 +167,10 @@ public final class ClientContext {
         if (maxDatagramSet) {
             return maxDatagram;
         }
-        return allLoopback() ? LOOPBACK_MAX_DATAGRAM : DEFAULT_MAX_DATAGRAM;
+        return MaxDatagram.defaultFor(destinations, multicast.networkInterface());
     }
 
-    /** @return true when there are destinations and every one is a loopback address (the path allows 64 KiB). */
+    /** @return true when there are destinations and every one is a loopback address (a local server). */
     private boolean allLoopback() {
         return !destinations.isEmpty()
             && destinations.stream().allMatch(d -> d.address().getAddress().isLoopbackAddress());

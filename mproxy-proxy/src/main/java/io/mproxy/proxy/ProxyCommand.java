@@ -2,6 +2,7 @@ package io.mproxy.proxy;
 
 import io.mproxy.common.cli.Converters;
 import io.mproxy.common.cli.Foreground;
+import io.mproxy.common.cli.MaxDatagram;
 import io.mproxy.common.cli.MulticastOptions;
 import io.mproxy.common.cli.StatsOptions;
 import io.mproxy.common.cli.UsageException;
@@ -54,9 +55,10 @@ public final class ProxyCommand implements Callable<Integer> {
     Framing framing;
 
     @Option(names = {"--max-datagram", "--max_datagram"}, paramLabel = "BYTES",
-        defaultValue = "" + ProxyContext.DEFAULT_MAX_DATAGRAM,
-        description = "Largest datagram cut from a TCP stream, at most 65507 (default: ${DEFAULT-VALUE}).")
-    int maxDatagram;
+        description = "Largest datagram cut from a TCP stream, at most 65507 (default: " + MaxDatagram.DEFAULT
+            + ", or " + MaxDatagram.LIMIT + " when every downstream is on loopback or a group sent through a "
+            + "loopback --multicast-interface).")
+    Integer maxDatagram;
 
     @Option(names = {"--reconnect-max", "--reconnect_max"}, paramLabel = "DURATION",
         converter = Converters.DurationConverter.class, defaultValue = "30s",
@@ -103,8 +105,11 @@ public final class ProxyCommand implements Callable<Integer> {
         if (receiveBuffer > Integer.MAX_VALUE || sendBuffer > Integer.MAX_VALUE) {
             throw new UsageException("--rcvbuf and --sndbuf must be below 2Gi");
         }
-        ProxyContext context = new ProxyContext().tee(tee).framing(framing).maxDatagram(maxDatagram)
-            .reconnectMax(reconnectMax).tlsAll(tlsAll).trustStore(trustStore)
+        ProxyContext context = new ProxyContext().tee(tee).framing(framing);
+        if (maxDatagram != null) {
+            context.maxDatagram(maxDatagram);
+        }
+        context.reconnectMax(reconnectMax).tlsAll(tlsAll).trustStore(trustStore)
             .trustStorePassword(trustStorePassword == null ? null : trustStorePassword.toCharArray())
             .tlsInsecure(tlsInsecure).receiveBuffer((int) receiveBuffer).sendBuffer((int) sendBuffer)
             .multicast(multicast.settings());

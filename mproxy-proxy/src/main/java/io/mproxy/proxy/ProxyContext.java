@@ -30,7 +30,8 @@ public final class ProxyContext {
     private final List<Upstream> upstreams = new ArrayList<>();
     private boolean tee;
     private Framing framing = Framing.LINE;
-    private int maxDatagram = DEFAULT_MAX_DATAGRAM;
+    /** Null until set: {@link #maxDatagram()} then chooses from the downstreams. */
+    private Integer maxDatagram;
     private int receiveBuffer = DEFAULT_RECEIVE_BUFFER;
     private int sendBuffer = DEFAULT_SEND_BUFFER;
     private Duration reconnectMax = DEFAULT_RECONNECT_MAX;
@@ -70,7 +71,12 @@ public final class ProxyContext {
         return this;
     }
 
-    /** @param maxDatagram the largest datagram cut from a TCP stream. @return this for a fluent API. */
+    /**
+     * @param maxDatagram the largest datagram cut from a TCP stream, 1 to 65507; when never set,
+     *                    {@link MaxDatagram#LIMIT} if every downstream stays on loopback, else
+     *                    {@link #DEFAULT_MAX_DATAGRAM} ({@link MaxDatagram#defaultFor}).
+     * @return this for a fluent API.
+     */
     public ProxyContext maxDatagram(int maxDatagram) {
         this.maxDatagram = maxDatagram;
         return this;
@@ -140,7 +146,7 @@ public final class ProxyContext {
                 }
             }
         }
-        MaxDatagram.check(maxDatagram);
+        MaxDatagram.check(maxDatagram());
         if (receiveBuffer < 0 || sendBuffer < 0) {
             throw new UsageException("--rcvbuf and --sndbuf must not be negative");
         }
@@ -188,9 +194,9 @@ public final class ProxyContext {
         return framing;
     }
 
-    /** @return the largest datagram cut from a TCP stream. */
+    /** @return the largest datagram cut from a TCP stream: as set, else chosen from the downstreams. */
     public int maxDatagram() {
-        return maxDatagram;
+        return maxDatagram != null ? maxDatagram : MaxDatagram.defaultFor(downstreams, multicast.networkInterface());
     }
 
     /** @return SO_RCVBUF for UDP listeners. */

@@ -2,6 +2,7 @@ package io.mproxy.reverseproxy;
 
 import io.mproxy.common.cli.Converters;
 import io.mproxy.common.cli.Foreground;
+import io.mproxy.common.cli.MaxDatagram;
 import io.mproxy.common.cli.MulticastOptions;
 import io.mproxy.common.cli.StatsOptions;
 import io.mproxy.common.cli.VerboseOption;
@@ -73,9 +74,9 @@ public final class ReverseProxyCommand implements Callable<Integer> {
     Framing outputFraming;
 
     @Option(names = {"--max-datagram", "--max_datagram"}, paramLabel = "BYTES",
-        defaultValue = "" + ReverseProxyContext.DEFAULT_MAX_DATAGRAM,
-        description = "Largest datagram cut from a TCP input, at most 65507 (default: ${DEFAULT-VALUE}).")
-    int maxDatagram;
+        description = "Largest datagram cut from a TCP input, at most 65507 (default: " + MaxDatagram.DEFAULT
+            + ", or " + MaxDatagram.LIMIT + " when --multicast-interface is a loopback interface).")
+    Integer maxDatagram;
 
     @Option(names = {"--client-buffer", "--client_buffer"}, paramLabel = "BYTES",
         converter = Converters.SizeConverter.class, defaultValue = "32Mi",
@@ -129,10 +130,13 @@ public final class ReverseProxyCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         ReverseProxyContext context = new ReverseProxyContext().group(group).inputFraming(inputFraming)
-            .outputFraming(outputFraming).maxDatagram(maxDatagram).clientBuffer(clientBuffer).slowClient(slowClient)
+            .outputFraming(outputFraming).clientBuffer(clientBuffer).slowClient(slowClient)
             .clientSendBuffer(clientSendBuffer).receiveBuffer(receiveBuffer).sendBuffer(sendBuffer)
             .reconnectMax(Duration.ofSeconds(Math.max(0, reconnectMax))).tee(tee)
             .multicast(multicast.settings());
+        if (maxDatagram != null) {
+            context.maxDatagram(maxDatagram);
+        }
         udpInputs.forEach(context::udpInput);
         tcpInputs.forEach(context::tcpInput);
         tcpOutputs.forEach(context::tcpOutput);

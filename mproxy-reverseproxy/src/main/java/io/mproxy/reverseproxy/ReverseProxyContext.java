@@ -60,7 +60,8 @@ public final class ReverseProxyContext {
     private final List<Endpoint> tcpDownstreams = new ArrayList<>();
     private Framing inputFraming = DEFAULT_INPUT_FRAMING;
     private Framing outputFraming = DEFAULT_OUTPUT_FRAMING;
-    private int maxDatagram = DEFAULT_MAX_DATAGRAM;
+    /** Null until set: {@link #maxDatagram()} then chooses from the group's interface. */
+    private Integer maxDatagram;
     private long clientBuffer = DEFAULT_CLIENT_BUFFER;
     private SlowClientPolicy slowClient = DEFAULT_SLOW_CLIENT;
     private long clientSendBuffer;
@@ -118,7 +119,12 @@ public final class ReverseProxyContext {
         return this;
     }
 
-    /** @param maxDatagram the largest datagram cut from a TCP input. @return this for a fluent API. */
+    /**
+     * @param maxDatagram the largest datagram cut from a TCP input, 1 to 65507; when never set,
+     *                    {@link MaxDatagram#LIMIT} if the group is sent through a loopback interface, else
+     *                    {@link #DEFAULT_MAX_DATAGRAM} ({@link MaxDatagram#defaultFor}).
+     * @return this for a fluent API.
+     */
     public ReverseProxyContext maxDatagram(int maxDatagram) {
         this.maxDatagram = maxDatagram;
         return this;
@@ -191,7 +197,7 @@ public final class ReverseProxyContext {
                     + "(--multicast-addr): its datagrams would loop");
             }
         }
-        MaxDatagram.check(maxDatagram);
+        MaxDatagram.check(maxDatagram());
         if (clientBuffer < MIN_CLIENT_BUFFER || clientBuffer > MAX_CLIENT_BUFFER) {
             throw new UsageException("--client-buffer " + clientBuffer + " is out of range: expected 256Ki to 512Mi");
         }
@@ -261,9 +267,9 @@ public final class ReverseProxyContext {
         return outputFraming;
     }
 
-    /** @return the largest datagram cut from a TCP input. */
+    /** @return the largest datagram cut from a TCP input: as set, else chosen from the group's interface. */
     public int maxDatagram() {
-        return maxDatagram;
+        return maxDatagram != null ? maxDatagram : MaxDatagram.defaultFor(List.of(group), multicast.networkInterface());
     }
 
     /** @return the limits of every output. */

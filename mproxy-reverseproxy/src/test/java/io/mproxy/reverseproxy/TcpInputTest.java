@@ -5,10 +5,12 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.mproxy.common.test.Await;
 import io.mproxy.common.test.Binary;
 import io.mproxy.common.test.BinaryProcess;
+import io.mproxy.common.test.TestFiles;
 import io.mproxy.common.test.TestNetwork;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.OutputStream;
+import java.net.DatagramPacket;
 import java.net.InetSocketAddress;
 import java.net.Socket;
 import java.net.StandardSocketOptions;
@@ -16,6 +18,7 @@ import java.nio.ByteBuffer;
 import java.nio.channels.DatagramChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -68,6 +71,36 @@ class TcpInputTest {
             assertThat(proxy.stderr()).containsPattern("total tcp input 127.0.0.1:" + port + ": bytes in "
                 + input.length
                 + ", datagrams out \\d+, dropped 0, truncated 0, split lines 0, errors 0");
+        }
+    }
+
+    @Test
+    void shouldCutWholeLinesInto64KiBDatagramsByDefaultWhenTheGroupIsOnLoopback() throws IOException {
+        byte[] input = TestFiles.digitLines(20, 20_000);
+        try (DatagramChannel sink = DatagramChannel.open()
+                 .setOption(StandardSocketOptions.SO_RCVBUF, 4 << 20).bind(new InetSocketAddress("127.0.0.1", 0));
+             BinaryProcess proxy = BinaryProcess.start(Binary.REVERSE_PROXY, dir, "--multicast-addr", "239.1.2.4:19203",
+                 "--multicast-interface", "lo", "--tcp-listen-addr", "127.0.0.1:0",
+                 "--udp-output-addr", "127.0.0.1:" + ((InetSocketAddress) sink.getLocalAddress()).getPort())) {
+            int port = proxy.listeningPort();
+            try (Socket client = new Socket("127.0.0.1", port); OutputStream out = client.getOutputStream()) {
+                out.write(input);
+            }
+            sink.socket().setSoTimeout((int) Await.DEFAULT.toMillis());
+            List<Integer> sizes = new ArrayList<>();
+            ByteArrayOutputStream received = new ByteArrayOutputStream();
+            DatagramPacket packet = new DatagramPacket(new byte[65_536], 65_536);
+            while (received.size() < input.length) {
+                sink.socket().receive(packet);
+                sizes.add(packet.getLength());
+                received.write(packet.getData(), 0, packet.getLength());
+            }
+            assertThat(sizes).as("whole lines of 20 001 bytes, up to three per datagram (as TCP reads bring them)")
+                .allSatisfy(size -> assertThat(size % 20_001).isZero()).allSatisfy(size -> assertThat(size)
+                    .isBetween(20_001, 60_003));
+            assertThat(received.toByteArray()).isEqualTo(input);
+            proxy.terminate();
+            assertThat(proxy.awaitExit()).as(proxy.stderr()).isZero();
         }
     }
 

@@ -85,6 +85,24 @@ class ClientToServerTest {
     }
 
     @Test
+    void shouldSend64KiBDatagramsByDefaultToAGroupPinnedToLoopback() throws IOException {
+        TestNetwork.assumeTestNamespace();
+        byte[] input = TestFiles.digitLines(20, 20_000);
+        Path in = Files.write(dir.resolve("in.txt"), input);
+        Path out = dir.resolve("out.txt");
+        try (BinaryProcess server = BinaryProcess.start(Binary.SERVER, dir, "--listen-addr", "239.255.77.2:0",
+                "--multicast-interface", "lo", "--path", out.toString())) {
+            BinaryProcess client = BinaryProcess.run(Binary.CLIENT, dir, "--path", in.toString(), "--stats=0",
+                "--multicast-interface", "lo", "--server-addr", "239.255.77.2:" + server.listeningPort());
+            assertThat(client.awaitExit()).as(client.stderr()).isZero();
+            assertThat(client.nonLogLines().get(0)).as("three whole lines per datagram, none split")
+                .endsWith(": bytes in 400020, datagrams out 7, split lines 0");
+            awaitContent(out, input);
+            stop(server);
+        }
+    }
+
+    @Test
     void shouldDeliverRawFramingAndLargeDatagramsUntruncated() throws IOException {
         deliver("127.0.0.1:0", "127.0.0.1", List.of(), List.of("--framing", "raw", "--max-datagram", "65507"));
     }

@@ -1,5 +1,10 @@
 package io.mproxy.common.cli;
 
+import io.mproxy.common.net.Endpoint;
+import io.mproxy.common.net.Interfaces;
+import java.net.NetworkInterface;
+import java.util.List;
+
 /** The {@code --max-datagram} option's default and bounds, shared by every binary that cuts streams into datagrams. */
 public final class MaxDatagram {
     /**
@@ -11,6 +16,22 @@ public final class MaxDatagram {
     public static final int LIMIT = 65_507;
 
     private MaxDatagram() {
+    }
+
+    /**
+     * The default for datagrams sent to {@code destinations}: {@link #LIMIT} when every one stays on loopback, whose
+     * 64 KiB MTU fragments nothing (a loopback address, or a group sent through a loopback interface), else
+     * {@link #DEFAULT}.
+     *
+     * @param destinations       where the datagrams go; none gives {@link #DEFAULT}.
+     * @param multicastInterface the interface groups are sent through, or null for the system's choice.
+     * @return the largest datagram to cut when the user named none.
+     */
+    public static int defaultFor(List<Endpoint> destinations, NetworkInterface multicastInterface) {
+        boolean loopbackGroups = Interfaces.isLoopback(multicastInterface);
+        boolean allLoopback = !destinations.isEmpty() && destinations.stream().allMatch(d ->
+            d.address().getAddress().isLoopbackAddress() || d.isMulticast() && loopbackGroups);
+        return allLoopback ? LIMIT : DEFAULT;
     }
 
     /**

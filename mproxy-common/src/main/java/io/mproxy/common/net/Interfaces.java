@@ -100,6 +100,18 @@ public final class Interfaces {
             + ": name one with --multicast-interface");
     }
 
+    /**
+     * @param nif an interface, or null.
+     * @return whether it is a loopback interface; false for null, or when the system cannot say (it is gone).
+     */
+    public static boolean isLoopback(NetworkInterface nif) {
+        try {
+            return nif != null && nif.isLoopback();
+        } catch (SocketException e) {
+            return false;
+        }
+    }
+
     private static boolean hasFamily(NetworkInterface nif, ProtocolFamily family) {
         return nif.inetAddresses().anyMatch(a -> family == StandardProtocolFamily.INET
             ? a instanceof Inet4Address : a instanceof Inet6Address);

@@ -6,7 +6,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Arrays;
 
-/** The files a binary under test writes: their size while they grow, a wait for it, their bytes. */
+/** The files a binary under test reads and writes: long-line input, sizes while they grow, a wait, their bytes. */
 public final class TestFiles {
     private TestFiles() {
     }
@@ -33,6 +33,19 @@ public final class TestFiles {
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
+    }
+
+    /**
+     * @param count  how many lines.
+     * @param length the bytes of each line before its newline: line i repeats the digit i % 10.
+     * @return the lines, ASCII.
+     */
+    public static byte[] digitLines(int count, int length) {
+        StringBuilder text = new StringBuilder();
+        for (int i = 0; i < count; i++) {
+            text.append(String.valueOf(i % 10).repeat(length)).append('\n');
+        }
+        return text.toString().getBytes(java.nio.charset.StandardCharsets.US_ASCII);
     }
 
     /** @param parts byte arrays. @return them one after the other, as a reader of the stream sees them. */
