@@ -101,7 +101,7 @@ run() {
   if [ "$tool" != socat ]; then
     if [ "$tool" != c-peer ]; then
       "${reverseproxy[@]}" --multicast-addr "$group:$gport" --multicast-interface lo \
-        --tcp-output-addr 127.0.0.1:19901 --stats=0 2>"$work/fanout.err" &
+        --tcp-output-addr 127.0.0.1:19901 --stats=0 ${REVERSEPROXY_ARGS:-} 2>"$work/fanout.err" &
     else
       "$peer" "$group" "$gport" 19901 "$clients" 2>"$work/fanout.err" &
     fi

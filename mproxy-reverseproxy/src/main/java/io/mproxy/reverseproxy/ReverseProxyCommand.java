@@ -79,7 +79,7 @@ public final class ReverseProxyCommand implements Callable<Integer> {
     Integer maxDatagram;
 
     @Option(names = {"--client-buffer", "--client_buffer"}, paramLabel = "BYTES",
-        converter = Converters.SizeConverter.class, defaultValue = "32Mi",
+        converter = Converters.SizeConverter.class, defaultValue = "64Mi",
         description = "How far an output may fall behind the group before --slow-client applies (one shared "
             + "ring of twice this, whatever the number of clients) (default: ${DEFAULT-VALUE}).")
     long clientBuffer;

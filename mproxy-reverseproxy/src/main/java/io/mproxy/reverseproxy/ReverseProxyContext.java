@@ -29,11 +29,12 @@ public final class ReverseProxyContext {
     /** The largest {@code --max-datagram}: the largest UDP payload over IPv4. */
     public static final int MAX_DATAGRAM_LIMIT = MaxDatagram.LIMIT;
     /**
-     * How far (bytes of the shared ring) an output may fall behind the group: 32 MiB is ~100 ms at 300 MB/s, the
-     * longest stall a healthy reader sees, and minutes of a typical feed. One shared ring of twice this is
-     * allocated once, whatever the number of clients.
+     * How far (bytes of the shared ring) an output may fall behind the group: 64 MiB is ~200 ms at 300 MB/s, and
+     * minutes of a typical feed. With 32 MiB, readers on the loaded 2-core bench machine fell that far behind in
+     * 4 of 30 trials at 350-400 MB/s (job 5, 2026-11-21); with 64 MiB in none of 12. One shared ring of twice this
+     * is allocated once, whatever the number of clients, and is resident only where traffic has reached it.
      */
-    public static final int DEFAULT_CLIENT_BUFFER = 32 << 20;
+    public static final int DEFAULT_CLIENT_BUFFER = 64 << 20;
     /** The smallest --client-buffer: four of the largest datagrams. */
     public static final int MIN_CLIENT_BUFFER = 256 << 10;
     /** The largest --client-buffer (the ring is twice this, in one direct buffer). */
