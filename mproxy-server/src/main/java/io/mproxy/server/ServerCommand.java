@@ -41,7 +41,7 @@ public final class ServerCommand implements Callable<Integer> {
     boolean merge;
 
     @Option(names = "--rcvbuf", paramLabel = "BYTES", converter = Converters.SizeConverter.class,
-        defaultValue = "8Mi", description = "SO_RCVBUF to request (default: ${DEFAULT-VALUE}).")
+        defaultValue = "32Mi", description = "SO_RCVBUF to request (default: ${DEFAULT-VALUE}).")
     long receiveBuffer;
 
     @Option(names = "--buffer", paramLabel = "BYTES", converter = Converters.SizeConverter.class,

@@ -10,8 +10,12 @@ import java.util.Objects;
 
 /** Everything a {@link Server} needs, with defaults as named constants and a fail-fast {@link #validate()}. */
 public final class ServerContext {
-    /** Default SO_RCVBUF request: 8 MiB (the kernel caps it at net.core.rmem_max; we warn when it does). */
-    public static final int DEFAULT_RECEIVE_BUFFER = 8 << 20;
+    /**
+     * Default SO_RCVBUF request: 32 MiB (the kernel caps it at net.core.rmem_max unless we may force it; we warn when
+     * it does). At the client's 800 MB/s loopback pace it absorbs a stall of the receiving thread of 60 ms, where
+     * 8 MiB lost 150 datagrams to one of 30 ms (mproxy-server/README.md); it costs memory only while it holds data.
+     */
+    public static final int DEFAULT_RECEIVE_BUFFER = 32 << 20;
     /**
      * Default ring between each socket and its writer: 1 GiB, paged ({@link DatagramRing#paged}), so it costs nothing
      * while idle and is given back after a burst. Under load the bench machine's disk took 1 GiB at 300-600 MB/s, so
