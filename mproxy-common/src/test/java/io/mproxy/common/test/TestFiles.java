@@ -2,6 +2,7 @@ package io.mproxy.common.test;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Arrays;
@@ -45,7 +46,7 @@ public final class TestFiles {
         for (int i = 0; i < count; i++) {
             text.append(String.valueOf(i % 10).repeat(length)).append('\n');
         }
-        return text.toString().getBytes(java.nio.charset.StandardCharsets.US_ASCII);
+        return text.toString().getBytes(StandardCharsets.US_ASCII);
     }
 
     /** @param parts byte arrays. @return them one after the other, as a reader of the stream sees them. */
