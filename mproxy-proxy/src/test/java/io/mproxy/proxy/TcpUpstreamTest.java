@@ -11,8 +11,8 @@ import io.mproxy.common.test.Await;
 import io.mproxy.common.test.Binary;
 import io.mproxy.common.test.BinaryProcess;
 import io.mproxy.common.test.FreePorts;
+import io.mproxy.common.test.ReceivedDatagrams;
 import io.mproxy.common.test.TestFiles;
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.net.DatagramPacket;
 import java.net.InetAddress;
@@ -82,20 +82,13 @@ class TcpUpstreamTest {
                  "127.0.0.1:" + ((InetSocketAddress) downstream.getLocalAddress()).getPort())) {
             downstream.setOption(StandardSocketOptions.SO_RCVBUF, 4 << 20);
             CompletableFuture<Void> served = CompletableFuture.runAsync(() -> serveOnce(upstream, bytes));
-            downstream.socket().setSoTimeout((int) Await.DEFAULT.toMillis());
-            List<Integer> sizes = new ArrayList<>();
-            ByteArrayOutputStream received = new ByteArrayOutputStream();
-            DatagramPacket packet = new DatagramPacket(new byte[65_536], 65_536);
-            while (received.size() < bytes.length) {
-                downstream.socket().receive(packet);
-                sizes.add(packet.getLength());
-                received.write(packet.getData(), 0, packet.getLength());
-            }
+            ReceivedDatagrams received = ReceivedDatagrams.receive(downstream, bytes.length);
             served.join();
-            assertThat(sizes).as("whole lines of 20 001 bytes, up to three per datagram (as TCP reads bring them)")
+            assertThat(received.sizes())
+                .as("whole lines of 20 001 bytes, up to three per datagram (as TCP reads bring them)")
                 .allSatisfy(size -> assertThat(size % 20_001).isZero()).allSatisfy(size -> assertThat(size)
                     .isBetween(20_001, 60_003));
-            assertThat(received.toByteArray()).isEqualTo(bytes);
+            assertThat(received.bytes()).isEqualTo(bytes);
             proxy.terminate();
             assertThat(proxy.awaitExit()).as(proxy.stderr()).isZero();
         }

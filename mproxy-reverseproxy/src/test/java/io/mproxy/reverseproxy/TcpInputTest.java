@@ -5,12 +5,12 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.mproxy.common.test.Await;
 import io.mproxy.common.test.Binary;
 import io.mproxy.common.test.BinaryProcess;
+import io.mproxy.common.test.ReceivedDatagrams;
 import io.mproxy.common.test.TestFiles;
 import io.mproxy.common.test.TestNetwork;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.OutputStream;
-import java.net.DatagramPacket;
 import java.net.InetSocketAddress;
 import java.net.Socket;
 import java.net.StandardSocketOptions;
@@ -18,7 +18,6 @@ import java.nio.ByteBuffer;
 import java.nio.channels.DatagramChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -86,19 +85,12 @@ class TcpInputTest {
             try (Socket client = new Socket("127.0.0.1", port); OutputStream out = client.getOutputStream()) {
                 out.write(input);
             }
-            sink.socket().setSoTimeout((int) Await.DEFAULT.toMillis());
-            List<Integer> sizes = new ArrayList<>();
-            ByteArrayOutputStream received = new ByteArrayOutputStream();
-            DatagramPacket packet = new DatagramPacket(new byte[65_536], 65_536);
-            while (received.size() < input.length) {
-                sink.socket().receive(packet);
-                sizes.add(packet.getLength());
-                received.write(packet.getData(), 0, packet.getLength());
-            }
-            assertThat(sizes).as("whole lines of 20 001 bytes, up to three per datagram (as TCP reads bring them)")
+            ReceivedDatagrams received = ReceivedDatagrams.receive(sink, input.length);
+            assertThat(received.sizes())
+                .as("whole lines of 20 001 bytes, up to three per datagram (as TCP reads bring them)")
                 .allSatisfy(size -> assertThat(size % 20_001).isZero()).allSatisfy(size -> assertThat(size)
                     .isBetween(20_001, 60_003));
-            assertThat(received.toByteArray()).isEqualTo(input);
+            assertThat(received.bytes()).isEqualTo(input);
             proxy.terminate();
             assertThat(proxy.awaitExit()).as(proxy.stderr()).isZero();
         }
