@@ -24,6 +24,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
+import org.junit.jupiter.params.provider.ValueSource;
 
 /**
  * The bundle as a user gets it: {@code target/mproxy-VERSION-linux-x64.tar.gz} unpacked into a directory whose path
@@ -182,6 +183,24 @@ class BundleTest {
         BinaryProcess process = run("mproxy-client", List.of(relative.toString(), "--version"));
         assertThat(process.awaitExit()).as(process.stderr()).isZero();
         assertThat(new String(process.stdoutBytes(), StandardCharsets.UTF_8)).startsWith("mproxy-client " + VERSION);
+    }
+
+    /**
+     * The launcher finds the bundle without forking a dirname or a subshell for an absolute path, so every other form
+     * a user types must still find it: relative from the bundle and from bin/, and bin/ itself reached through a
+     * symlinked directory. -Xshare:on fails unless the archives and the class path they were dumped with are found.
+     */
+    @ParameterizedTest
+    @ValueSource(strings = {"cd \"$1\" && exec bin/mproxy-client --help", "cd \"$1/bin\" && exec ./mproxy-client --help",
+        "cd \"$1/bin\" && exec sh mproxy-client --help", "exec \"$2\"/mproxy-client --help"})
+    void shouldFindBundleWhenLauncherIsCalledByRelativePathOrThroughSymlinkedBinDirectory(String script)
+        throws IOException {
+        Path linkedBin = Files.createSymbolicLink(dir.resolve("linked bin"), home.resolve("bin"));
+        BinaryProcess process = run("mproxy-client", List.of("env", "MPROXY_JAVA_OPTS=-Xshare:on", "sh", "-c", script,
+            "sh", home.toString(), linkedBin.toString()));
+        assertThat(process.awaitExit()).as(process.stderr()).isZero();
+        assertThat(new String(process.stdoutBytes(), StandardCharsets.UTF_8)).startsWith("Usage: mproxy-client ");
+        assertThat(process.stderr()).isEmpty();
     }
 
     @Test
