@@ -97,6 +97,7 @@ public final class ClientCommand implements Callable<Integer> {
                     Thread.currentThread().interrupt();
                 }
             });
+            signals.started();
             client.run();
             reporter.finish(stats.enabled());
         }

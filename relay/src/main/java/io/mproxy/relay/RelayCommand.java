@@ -75,6 +75,7 @@ public final class RelayCommand implements java.util.concurrent.Callable<Integer
         try (StatsReporter reporter = new StatsReporter(System.err, stats.enabled() ? stats.interval() : 0)) {
             try (Relay relay = Relay.start(context, multicast.settings(), reporter);
                  MetricsServer server = metrics == null ? null : MetricsServer.start(metrics, relay)) {
+                signals.started();
                 awaitStop(signals, hangup, relay, file);
                 log().info("stopping ({})", signals.reason());
             }

@@ -7,7 +7,8 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Runs a long-lived component in the foreground until SIGTERM/SIGINT (or its own stop): installs the signal
- * handlers, opens the {@code --stats} reporter, starts the component, waits, logs {@code stopping (REASON)}, closes
+ * handlers, opens the {@code --stats} reporter, starts the component (a signal while it starts ends the process:
+ * {@link Signals#started}), waits, logs {@code stopping (REASON)}, closes
  * the component (which flushes what it holds), then prints the stats summary when {@code --stats} was given, or
  * else the summary lines of the components that lost data ({@link StatsReporter#finish}).
  *
@@ -46,6 +47,7 @@ public final class Foreground {
         try (StatsReporter reporter = new StatsReporter(System.err, stats.interval())) {
             AutoCloseable component = starter.start(signals, reporter);
             try {
+                signals.started();
                 signals.await();
                 LOG.info("stopping ({})", signals.reason());
             } finally {

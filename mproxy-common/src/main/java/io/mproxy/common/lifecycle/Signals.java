@@ -2,15 +2,32 @@ package io.mproxy.common.lifecycle;
 
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.slf4j.LoggerFactory;
 import sun.misc.Signal;
 
 /**
  * SIGTERM and SIGINT release a barrier that {@code main} waits on, so the component is closed (flushed) and the
  * process exits 0; SIGHUP runs a handler (reopen files, reload config). A burst of SIGHUPs may arrive as one, so
  * handlers should set a flag rather than count.
+ *
+ * <p>A SIGTERM or SIGINT that comes before {@link #started} and is not followed by it within
+ * {@value #START_GRACE_MILLIS} ms ends the process (exit 0, as for any stop by signal): starting may block where no
+ * thread can be interrupted, in opening a FIFO whose other end nobody has opened, and then nothing has been read,
+ * sent or written that a close would flush. Without this, a client reading a FIFO that has no writer, or a server
+ * writing to one that has no reader, could be stopped only by SIGKILL. A start that was merely busy finishes well
+ * within the grace and is stopped and flushed as usual.
  */
 public final class Signals {
+    /** How long a stop signal waits for a start to finish before it ends the process. */
+    public static final long START_GRACE_MILLIS = 2000;
+    private static final int STARTING = 0;
+    private static final int RUNNING = 1;
+    private static final int ABANDONED = 2;
+
     private final CountDownLatch stop = new CountDownLatch(1);
+    private final AtomicInteger phase = new AtomicInteger(STARTING);
+    private final CountDownLatch running = new CountDownLatch(1);
     private volatile String reason;
 
     /** Installs the TERM and INT handlers. @return the signals. */
@@ -18,7 +35,7 @@ public final class Signals {
         Signals signals = new Signals();
         for (String name : new String[] {"TERM", "INT"}) {
             try {
-                Signal.handle(new Signal(name), s -> signals.stop("SIG" + name));
+                Signal.handle(new Signal(name), s -> signals.signalled("SIG" + name));
             } catch (IllegalArgumentException e) {
                 // not on this platform
             }
@@ -37,6 +54,35 @@ public final class Signals {
             // no SIGHUP on this platform
         }
         return this;
+    }
+
+    /**
+     * Marks the start finished: from now on SIGTERM and SIGINT only release the barrier, so the component is closed
+     * and flushed. When a signal gave up on the start first, the process is exiting, and this blocks until it has.
+     *
+     * @throws InterruptedException when interrupted while the process exits.
+     */
+    public void started() throws InterruptedException {
+        if (!phase.compareAndSet(STARTING, RUNNING)) {
+            // The signal's thread is in System.exit, which does not wait for this thread: stay out of its way
+            // rather than start the work the user asked to stop.
+            new CountDownLatch(1).await();
+        }
+        running.countDown();
+    }
+
+    /** Runs on a thread of its own per signal, so it may wait for the start. */
+    private void signalled(String why) {
+        stop(why);
+        try {
+            if (!running.await(START_GRACE_MILLIS, TimeUnit.MILLISECONDS) && phase.compareAndSet(STARTING, ABANDONED)) {
+                LoggerFactory.getLogger(Signals.class).info("stopping ({}) before the start finished: still blocked "
+                    + "after {} ms (opening a FIFO that nobody opened at the other end?)", why, START_GRACE_MILLIS);
+                System.exit(0);
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
     }
 
     /** Releases the barrier, as a signal would. @param why what asked for the stop, for the log. */

@@ -12,6 +12,7 @@ import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import java.util.stream.Stream;
 
 /**
  * One binary running as a process, as a user runs it: {@code java -cp <the module's class path> <main> args}.
@@ -205,6 +206,34 @@ public final class BinaryProcess implements AutoCloseable {
             return ports.size() >= count;
         }, Await.DEFAULT, () -> "stderr:\n" + stderr());
         return List.copyOf(ports.subList(0, count));
+    }
+
+    /**
+     * Waits until one of the process's threads is blocked in the kernel opening a FIFO whose other end nobody has
+     * opened ({@code wait_for_partner} in {@code /proc/PID/task/TID/wchan}).
+     */
+    public void awaitBlockedOpeningFifo() {
+        Await.until(binary.name() + " blocked opening a FIFO", () -> {
+            if (!process.isAlive()) {
+                throw new AssertionError(
+                    binary.name() + " exited with " + process.exitValue() + "; stderr:\n" + stderr());
+            }
+            return anyThreadWaitingIn("wait_for_partner");
+        }, Await.DEFAULT, () -> "stderr:\n" + stderr());
+    }
+
+    private boolean anyThreadWaitingIn(String kernelFunction) {
+        try (Stream<Path> tasks = Files.list(Path.of("/proc", Long.toString(process.pid()), "task"))) {
+            return tasks.anyMatch(task -> {
+                try {
+                    return Files.readString(task.resolve("wchan")).equals(kernelFunction);
+                } catch (IOException e) {
+                    return false; // the thread ended meanwhile
+                }
+            });
+        } catch (IOException e) {
+            return false; // the process ended meanwhile: the caller's next look says so
+        }
     }
 
     /** Sends SIGTERM. */

@@ -1,0 +1,96 @@
+package io.mproxy.server;
+
+import static io.mproxy.common.test.TestFiles.fifo;
+import static io.mproxy.server.TestData.lines;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.mproxy.common.test.Binary;
+import io.mproxy.common.test.BinaryProcess;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+
+/**
+ * FIFOs at both ends, as a user pipes the tools into other programs: opening one blocks until its other end is
+ * opened, where no thread can be interrupted, yet SIGTERM and SIGINT still end the process with 0 and one line.
+ */
+class FifoTest {
+    @TempDir
+    Path dir;
+
+    private static String stoppedWhileStarting(String signal) {
+        return "stopping (SIG" + signal + ") before the start finished: still blocked after 2000 ms (opening a FIFO "
+            + "that nobody opened at the other end?)";
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"TERM", "INT"})
+    void shouldExit0WithOneLineOnStopSignalWhileTheClientWaitsForTheFifosWriter(String signal) {
+        Path in = fifo(dir.resolve("in.fifo"));
+        try (BinaryProcess client = BinaryProcess.start(Binary.CLIENT, dir, "--path", in.toString(),
+            "--server-addr", "127.0.0.1:9")) {
+            client.awaitBlockedOpeningFifo();
+            client.signal(signal);
+            assertThat(client.awaitExit()).as(client.stderr()).isZero();
+            assertThat(client.stderrLines()).containsExactly(stoppedWhileStarting(signal));
+        }
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"TERM", "INT"})
+    void shouldExit0WithOneLineOnStopSignalWhileTheServerWaitsForTheFifosReader(String signal) {
+        Path out = fifo(dir.resolve("out.fifo"));
+        try (BinaryProcess server = BinaryProcess.start(Binary.SERVER, dir, "--listen-addr", "127.0.0.1:0",
+            "--path", out.toString())) {
+            server.awaitBlockedOpeningFifo();
+            server.signal(signal);
+            assertThat(server.awaitExit()).as(server.stderr()).isZero();
+            assertThat(server.stderrLines()).containsExactly(stoppedWhileStarting(signal));
+        }
+    }
+
+    @Test
+    void shouldCarryEveryByteFromAFifoIntoAFifoOnceTheirOtherEndsOpen() throws Exception {
+        byte[] input = lines("fifo", 5_000);
+        Path in = fifo(dir.resolve("in.fifo"));
+        Path out = fifo(dir.resolve("out.fifo"));
+        try (BinaryProcess server = BinaryProcess.start(Binary.SERVER, dir, "--listen-addr", "127.0.0.1:0",
+            "--path", out.toString())) {
+            server.awaitBlockedOpeningFifo();
+            CompletableFuture<byte[]> received = CompletableFuture.supplyAsync(() -> readAll(out));
+            int port = server.listeningPort();
+            try (BinaryProcess client = BinaryProcess.start(Binary.CLIENT, dir, "--path", in.toString(),
+                "--server-addr", "127.0.0.1:" + port)) {
+                client.awaitBlockedOpeningFifo();
+                try (OutputStream writer = Files.newOutputStream(in)) {
+                    writer.write(input);
+                }
+                assertThat(client.awaitExit()).as(client.stderr()).isZero();
+                assertThat(client.nonLogLines()).isEmpty();
+            }
+            // Everything the client sent sits in the server's socket buffer or its ring at worst: SIGTERM flushes
+            // it to the FIFO and closes it, which ends the reader's stream.
+            server.terminate();
+            assertThat(server.awaitExit()).as(server.stderr()).isZero();
+            assertThat(received.get(20, TimeUnit.SECONDS)).isEqualTo(input);
+            assertThat(server.stderrLines()).contains("stopping (SIGTERM)");
+        }
+    }
+
+    private static byte[] readAll(Path fifo) {
+        try (InputStream reader = Files.newInputStream(fifo)) {
+            return reader.readAllBytes();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+}
