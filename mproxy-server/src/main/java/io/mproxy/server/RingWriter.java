@@ -181,8 +181,11 @@ final class RingWriter implements RecordHandler, AutoCloseable {
 
     private void reopenOutput() {
         try {
-            output.reopen();
-            LOG.info("reopened {}", output.path());
+            if (output.reopen()) {
+                LOG.info("reopened {}", output.path());
+            } else {
+                LOG.info("kept {} open: not a regular file", output.path());
+            }
         } catch (IOException e) {
             counters.increment(Counter.ERRORS);
             LOG.warn("{}; still writing the old file", Errors.describe(e));

@@ -14,6 +14,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
+import java.util.regex.Pattern;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -83,6 +84,51 @@ class FifoTest {
             assertThat(server.awaitExit()).as(server.stderr()).isZero();
             assertThat(received.get(20, TimeUnit.SECONDS)).isEqualTo(input);
             assertThat(server.stderrLines()).contains("stopping (SIGTERM)");
+        }
+    }
+
+    /**
+     * A FIFO is not rotated: SIGHUP keeps it open, where opening it again would block until a reader came (and then
+     * SIGTERM waited on that forever). A reader that opens the FIFO later gets the rest of the stream.
+     */
+    @Test
+    void shouldKeepTheOutputFifoOpenOnSighupSoANewReaderGetsTheRestAndSigtermStillStops() throws Exception {
+        byte[] first = lines("first", 1_000);
+        byte[] second = lines("second", 1_000);
+        Path out = fifo(dir.resolve("out.fifo"));
+        try (BinaryProcess server = BinaryProcess.start(Binary.SERVER, dir, "--listen-addr", "127.0.0.1:0",
+            "--path", out.toString())) {
+            server.awaitBlockedOpeningFifo();
+            CompletableFuture<byte[]> firstReader = CompletableFuture.supplyAsync(() -> read(out, first.length));
+            int port = server.listeningPort();
+            send(first, "first.txt", port);
+            assertThat(firstReader.get(20, TimeUnit.SECONDS)).isEqualTo(first);
+
+            server.signal("HUP");
+            server.awaitStderr("kept " + Pattern.quote(out.toString()) + " open: not a regular file");
+            CompletableFuture<byte[]> secondReader = CompletableFuture.supplyAsync(() -> read(out, second.length));
+            send(second, "second.txt", port);
+            assertThat(secondReader.get(20, TimeUnit.SECONDS)).isEqualTo(second);
+
+            server.terminate();
+            assertThat(server.awaitExit()).as(server.stderr()).isZero();
+            assertThat(server.stderrLines()).contains("stopping (SIGTERM)");
+        }
+    }
+
+    private void send(byte[] input, String name, int port) throws IOException {
+        Path in = Files.write(dir.resolve(name), input);
+        BinaryProcess client = BinaryProcess.run(Binary.CLIENT, dir, "--path", in.toString(),
+            "--server-addr", "127.0.0.1:" + port);
+        assertThat(client.awaitExit()).as(client.stderr()).isZero();
+    }
+
+    /** @return the first {@code length} bytes a reader of {@code fifo} gets; it then closes its end. */
+    private static byte[] read(Path fifo, int length) {
+        try (InputStream reader = Files.newInputStream(fifo)) {
+            return reader.readNBytes(length);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
         }
     }
 

@@ -9,10 +9,12 @@ import java.nio.channels.FileChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
+import java.nio.file.attribute.BasicFileAttributes;
 
 /**
  * A file opened for append, or stdout ({@code -}), written with gathering writes straight from direct buffers.
- * {@link #reopen()} closes and opens the path again, so logrotate can move the file away and send SIGHUP.
+ * {@link #reopen()} closes and opens the path again, so logrotate can move the file away and send SIGHUP; a FIFO or a
+ * device is kept open.
  * A regular file is written with direct I/O where the file system allows it ({@link DirectAppender} says why), unless
  * {@code -Dmproxy.directIo=false}.
  */
@@ -22,11 +24,14 @@ public final class AppendOutput implements AutoCloseable {
     private final String path;
     private FileChannel channel;
     private DirectAppender direct;
+    /** The open file's identity (device and inode), null for stdout. */
+    private Object fileKey;
 
     private AppendOutput(String path, FileChannel channel) {
         this.path = path;
         this.channel = channel;
         this.direct = directFor(path, channel);
+        this.fileKey = fileKey(path);
     }
 
     private static DirectAppender directFor(String path, FileChannel channel) {
@@ -108,23 +113,49 @@ public final class AppendOutput implements AutoCloseable {
     }
 
     /**
-     * Closes and opens the path again (stdout is left as it is).
+     * Closes and opens the path again, so logrotate can move the file away. Stdout, and a FIFO or a device still at
+     * the path, are kept open: there is nothing to rotate, and opening a FIFO again would block until it has a
+     * reader, where no thread can be interrupted (a new reader of the same FIFO gets the stream anyway).
      *
+     * @return true when the path was opened again, false when the output was kept open.
      * @throws IOException naming the path when it cannot be opened; the old file stays in use then.
      */
-    public void reopen() throws IOException {
-        if (isStdout()) {
-            return;
+    public boolean reopen() throws IOException {
+        if (isStdout() || isSpecialFileStillAtPath()) {
+            return false;
         }
         FileChannel fresh = openFile(path);
         FileChannel old = channel;
         DirectAppender oldDirect = direct;
         channel = fresh;
         direct = directFor(path, fresh);
+        fileKey = fileKey(path);
         if (oldDirect != null) {
             oldDirect.close();
         }
         old.close();
+        return true;
+    }
+
+    private boolean isSpecialFileStillAtPath() {
+        try {
+            BasicFileAttributes now = Files.readAttributes(Path.of(path), BasicFileAttributes.class);
+            return now.isOther() && fileKey != null && fileKey.equals(now.fileKey());
+        } catch (IOException e) {
+            return false; // moved away or unreadable: opening it says which
+        }
+    }
+
+    /** @return the identity of the file at {@code path} (stat does not block, even on a FIFO), or null. */
+    private static Object fileKey(String path) {
+        if ("-".equals(path)) {
+            return null;
+        }
+        try {
+            return Files.readAttributes(Path.of(path), BasicFileAttributes.class).fileKey();
+        } catch (IOException e) {
+            return null; // already moved away: the next reopen opens the path
+        }
     }
 
     @Override

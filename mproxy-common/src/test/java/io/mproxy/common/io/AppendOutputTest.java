@@ -3,6 +3,7 @@ package io.mproxy.common.io;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
+import io.mproxy.common.test.TestFiles;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.nio.ByteBuffer;
@@ -11,6 +12,8 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.util.Random;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -87,12 +90,26 @@ class AppendOutputTest {
             Files.move(file, rotated);
             expected.reset();
 
-            output.reopen();
+            assertThat(output.reopen()).as("reopened").isTrue();
             write(output, 2 * BLOCK + 3);
 
             assertThat(Files.readAllBytes(rotated)).isEqualTo(before);
         }
         assertThat(Files.readAllBytes(file)).isEqualTo(expected.toByteArray());
+    }
+
+    /** Opening a FIFO again would block until it had a reader: reopen keeps it, and a write still reaches it. */
+    @Test
+    void shouldKeepAFifoOpenWhenReopened() throws Exception {
+        Path fifo = TestFiles.fifo(dir.resolve("out.fifo"));
+        CompletableFuture<byte[]> read = CompletableFuture.supplyAsync(() -> TestFiles.read(fifo));
+        try (AppendOutput output = AppendOutput.open(fifo.toString())) {
+            write(output, 100);
+
+            assertThat(output.reopen()).as("reopened").isFalse();
+            write(output, 200, 300);
+        }
+        assertThat(read.get(20, TimeUnit.SECONDS)).isEqualTo(expected.toByteArray());
     }
 
     private void write(AppendOutput output, int... sizes) throws IOException {
