@@ -23,9 +23,10 @@ static void handle_signals(void) {
     signal(SIGPIPE, SIG_IGN);
 }
 
-/* The receive buffer the Java binaries ask for by default, forced where the process may (root in the namespace). */
+/* The receive buffer mproxy-reverseproxy and the relay ask for by default (32 MiB), forced where the process may (root
+ * in the namespace): the C peers get what our binaries get. */
 static void set_receive_buffer(int fd) {
-    int rcvbuf = 8 << 20;
+    int rcvbuf = 32 << 20;
     if (setsockopt(fd, SOL_SOCKET, SO_RCVBUFFORCE, &rcvbuf, sizeof rcvbuf) != 0) {
         setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &rcvbuf, sizeof rcvbuf);
     }

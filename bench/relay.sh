@@ -7,7 +7,9 @@
 # (loopback only). The C helper (paced, segmented sender; counting TCP sink) and the C peer are compiled into
 # bench/work/.
 # Usage: bench/relay.sh   Environment: TRIAL_SECONDS (default 1), SIZES (default "100 1400"), MAX_TRIALS (9),
-#        START_RATE (pkt/s; 200000 at 100 B, 100000 at 1400 B).
+#        START_RATE (pkt/s; 200000 at 100 B, 100000 at 1400 B), TOOLS="relay relay-no-gro mproxy-reverseproxy c-peer
+#        socat" to run some (the others report 0), RELAY_ARGS and REVERSEPROXY_ARGS added to our two binaries' command
+#        lines (an A/B of a setting: RELAY_ARGS="--set rcvbuf=32Mi").
 set -euo pipefail
 . "$(dirname "$(readlink -f "${BASH_SOURCE[0]}")")/lib.sh"
 if [ -z "${MPROXY_BENCH_NETNS:-}" ]; then
@@ -83,6 +85,10 @@ search() {
 # delivering to the sink on 19101) and prints its best lossless rate; appends a job 4 CSV row.
 run_forwarder() {
   local name=$1 size=$2 start=$3 overhead=$4 rate fwd stats; shift 4
+  case " ${TOOLS:-relay relay-no-gro mproxy-reverseproxy c-peer socat} " in
+    *" $name "*) ;;
+    *) echo 0; return ;;
+  esac
   rm -rf "$work/spill" "$work/sink.count"
   "$work/relay-helper" sink 19101 "$work/sink.count" & pids+=($!)
   "$work/relay-helper" sink 19102 "$work/fallback.count" & pids+=($!)
@@ -102,15 +108,16 @@ mbs() { echo "$1 * $2 / 1000000" | bc -l; }
 results=()
 for size in $sizes; do
   start=${START_RATE:-$([ "$size" -le 200 ] && echo 200000 || echo 100000)}
+  # shellcheck disable=SC2086 # RELAY_ARGS and REVERSEPROXY_ARGS hold several arguments
   relay_rate=$(run_forwarder relay "$size" "$start" 4 "${BENCH_JVM_RELAY[@]}" -jar "$jar" --set "spill_dir=$work/spill" \
-    127.0.0.1:19100 tcp@127.0.0.1:19102 tcp@127.0.0.1:19101)
+    ${RELAY_ARGS:-} 127.0.0.1:19100 tcp@127.0.0.1:19102 tcp@127.0.0.1:19101)
   # the same relay taking every datagram as its own message (UDP GRO off): what a sender the kernel cannot
   # coalesce for gets, and what GRO buys, in the same run
   nogro_rate=$(run_forwarder relay-no-gro "$size" "$start" 4 "${BENCH_JVM_RELAY[@]}" -Dmproxy.relay.gro=false \
-    -jar "$jar" --set "spill_dir=$work/spill" 127.0.0.1:19100 tcp@127.0.0.1:19102 tcp@127.0.0.1:19101)
+    -jar "$jar" --set "spill_dir=$work/spill" ${RELAY_ARGS:-} 127.0.0.1:19100 tcp@127.0.0.1:19102 tcp@127.0.0.1:19101)
   rproxy_rate=$(run_forwarder mproxy-reverseproxy "$size" "$start" 0 "${BENCH_JVM[@]}" -jar "$rproxy_jar" \
     --udp-listen-addr 127.0.0.1:19100 --multicast-addr 239.77.1.1:19120 --multicast-interface lo \
-    --tcp-downstream-addr 127.0.0.1:19101 --stats=0)
+    --tcp-downstream-addr 127.0.0.1:19101 --stats=0 ${REVERSEPROXY_ARGS:-})
   peer_rate=$(run_forwarder c-peer "$size" "$start" 0 "$work/udp-tcp-peer" 19100 19101)
   socat_rate=0
   if command -v socat >/dev/null; then

@@ -100,7 +100,7 @@ public final class ReverseProxyCommand implements Callable<Integer> {
     long reconnectMax;
 
     @Option(names = "--rcvbuf", paramLabel = "BYTES", converter = Converters.SizeConverter.class,
-        defaultValue = "8Mi", description = "SO_RCVBUF of the group and UDP inputs (default: ${DEFAULT-VALUE}).")
+        defaultValue = "32Mi", description = "SO_RCVBUF of the group and UDP inputs (default: ${DEFAULT-VALUE}).")
     long receiveBuffer;
 
     @Option(names = "--sndbuf", paramLabel = "BYTES", converter = Converters.SizeConverter.class,
