@@ -2,6 +2,7 @@ package io.mproxy.server;
 
 import static io.mproxy.common.test.TestFiles.fifo;
 import static io.mproxy.server.TestData.lines;
+import static io.mproxy.server.TestData.send;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.mproxy.common.test.Binary;
@@ -101,26 +102,19 @@ class FifoTest {
             server.awaitBlockedOpeningFifo();
             CompletableFuture<byte[]> firstReader = CompletableFuture.supplyAsync(() -> read(out, first.length));
             int port = server.listeningPort();
-            send(first, "first.txt", port);
+            send(dir, first, "first.txt", "127.0.0.1:" + port);
             assertThat(firstReader.get(20, TimeUnit.SECONDS)).isEqualTo(first);
 
             server.signal("HUP");
             server.awaitStderr("kept " + Pattern.quote(out.toString()) + " open: not a regular file");
             CompletableFuture<byte[]> secondReader = CompletableFuture.supplyAsync(() -> read(out, second.length));
-            send(second, "second.txt", port);
+            send(dir, second, "second.txt", "127.0.0.1:" + port);
             assertThat(secondReader.get(20, TimeUnit.SECONDS)).isEqualTo(second);
 
             server.terminate();
             assertThat(server.awaitExit()).as(server.stderr()).isZero();
             assertThat(server.stderrLines()).contains("stopping (SIGTERM)");
         }
-    }
-
-    private void send(byte[] input, String name, int port) throws IOException {
-        Path in = Files.write(dir.resolve(name), input);
-        BinaryProcess client = BinaryProcess.run(Binary.CLIENT, dir, "--path", in.toString(),
-            "--server-addr", "127.0.0.1:" + port);
-        assertThat(client.awaitExit()).as(client.stderr()).isZero();
     }
 
     /** @return the first {@code length} bytes a reader of {@code fifo} gets; it then closes its end. */

@@ -4,6 +4,7 @@ import static io.mproxy.common.test.TestFiles.read;
 import static io.mproxy.server.TestData.assertCleanExit;
 import static io.mproxy.server.TestData.awaitContent;
 import static io.mproxy.server.TestData.lines;
+import static io.mproxy.server.TestData.send;
 import static io.mproxy.server.TestData.stop;
 import static io.mproxy.server.TestData.unicastServer;
 import static org.assertj.core.api.Assertions.assertThat;
@@ -26,11 +27,6 @@ class ServerOutputTest {
     @TempDir
     Path dir;
 
-    private void send(byte[] input, String name, String destination) throws IOException {
-        Path in = Files.write(dir.resolve(name), input);
-        assertCleanExit(BinaryProcess.run(Binary.CLIENT, dir, "--path", in.toString(), "--server-addr", destination));
-    }
-
     @Test
     void shouldWriteOneFileNamedAfterEachListener() throws IOException {
         byte[] inputA = lines("v4", 2_000);
@@ -39,8 +35,8 @@ class ServerOutputTest {
         try (BinaryProcess server = BinaryProcess.start(Binary.SERVER, dir, "--listen-addr", "127.0.0.1:0",
                 "--listen-addr", "[::1]:0", "--path", out.toString())) {
             List<Integer> ports = server.listeningPorts(2);
-            send(inputA, "a.txt", "127.0.0.1:" + ports.get(0));
-            send(inputB, "b.txt", "[::1]:" + ports.get(1));
+            send(dir, inputA, "a.txt", "127.0.0.1:" + ports.get(0));
+            send(dir, inputB, "b.txt", "[::1]:" + ports.get(1));
             awaitContent(dir.resolve("out.log.127.0.0.1_" + ports.get(0)), inputA);
             awaitContent(dir.resolve("out.log.__1_" + ports.get(1)), inputB);
             stop(server);
@@ -56,9 +52,9 @@ class ServerOutputTest {
         try (BinaryProcess server = BinaryProcess.start(Binary.SERVER, dir, "--listen-addr", "127.0.0.1:0",
                 "--listen-addr", "[::1]:0", "--path", out.toString(), "--merge")) {
             List<Integer> ports = server.listeningPorts(2);
-            send(inputA, "a.txt", "127.0.0.1:" + ports.get(0));
+            send(dir, inputA, "a.txt", "127.0.0.1:" + ports.get(0));
             awaitContent(out, inputA);
-            send(inputB, "b.txt", "[::1]:" + ports.get(1));
+            send(dir, inputB, "b.txt", "[::1]:" + ports.get(1));
             awaitContent(out, TestFiles.concat(inputA, inputB));
             stop(server);
         }
@@ -75,12 +71,12 @@ class ServerOutputTest {
         Path rotated = dir.resolve("out.log.1");
         try (BinaryProcess server = unicastServer(dir, out)) {
             String destination = "127.0.0.1:" + server.listeningPort();
-            send(before, "before.txt", destination);
+            send(dir, before, "before.txt", destination);
             awaitContent(out, before);
             Files.move(out, rotated);
             server.signal("HUP");
             server.awaitStderr("reopened " + Pattern.quote(out.toString()));
-            send(after, "after.txt", destination);
+            send(dir, after, "after.txt", destination);
             awaitContent(out, after);
             stop(server);
         }

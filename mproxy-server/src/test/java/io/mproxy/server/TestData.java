@@ -5,7 +5,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.mproxy.common.test.Binary;
 import io.mproxy.common.test.BinaryProcess;
 import io.mproxy.common.test.TestFiles;
+import java.io.IOException;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Arrays;
 
@@ -35,6 +37,15 @@ final class TestData {
             4 + extra.length);
         System.arraycopy(extra, 0, args, 4, extra.length);
         return BinaryProcess.start(Binary.SERVER, dir, args);
+    }
+
+    /**
+     * Writes {@code input} to the file {@code name} in {@code dir} and sends it with mproxy-client, which must exit
+     * cleanly.
+     */
+    static void send(Path dir, byte[] input, String name, String destination) throws IOException {
+        Path in = Files.write(dir.resolve(name), input);
+        assertCleanExit(BinaryProcess.run(Binary.CLIENT, dir, "--path", in.toString(), "--server-addr", destination));
     }
 
     /** Sends SIGTERM and checks the process stops cleanly. */

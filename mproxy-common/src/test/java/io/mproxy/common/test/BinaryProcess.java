@@ -243,17 +243,7 @@ public final class BinaryProcess implements AutoCloseable {
 
     /** @param signal a signal name such as {@code HUP}. */
     public void signal(String signal) {
-        try {
-            Process kill = new ProcessBuilder("kill", "-" + signal, Long.toString(process.pid())).inheritIO().start();
-            if (kill.waitFor() != 0) {
-                throw new AssertionError("kill -" + signal + " failed");
-            }
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new AssertionError(e);
-        }
+        Commands.run("kill", "-" + signal, Long.toString(process.pid()));
     }
 
     /** @return the exit code, waiting up to {@link Await#DEFAULT}. */

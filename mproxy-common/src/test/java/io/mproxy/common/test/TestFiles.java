@@ -29,18 +29,8 @@ public final class TestFiles {
 
     /** Makes a FIFO (named pipe) at {@code path} with mkfifo(1): the JDK has no call for it. @return the path. */
     public static Path fifo(Path path) {
-        try {
-            Process mkfifo = new ProcessBuilder("mkfifo", path.toString()).inheritIO().start();
-            if (mkfifo.waitFor() != 0) {
-                throw new AssertionError("mkfifo " + path + " failed");
-            }
-            return path;
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new AssertionError(e);
-        }
+        Commands.run("mkfifo", path.toString());
+        return path;
     }
 
     /** @param file a file. @return its bytes. */
