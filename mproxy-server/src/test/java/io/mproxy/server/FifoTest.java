@@ -7,6 +7,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.mproxy.common.test.Binary;
 import io.mproxy.common.test.BinaryProcess;
+import io.mproxy.common.test.TestFiles;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -68,7 +69,7 @@ class FifoTest {
         try (BinaryProcess server = BinaryProcess.start(Binary.SERVER, dir, "--listen-addr", "127.0.0.1:0",
             "--path", out.toString())) {
             server.awaitBlockedOpeningFifo();
-            CompletableFuture<byte[]> received = CompletableFuture.supplyAsync(() -> readAll(out));
+            CompletableFuture<byte[]> received = CompletableFuture.supplyAsync(() -> TestFiles.read(out));
             int port = server.listeningPort();
             try (BinaryProcess client = BinaryProcess.start(Binary.CLIENT, dir, "--path", in.toString(),
                 "--server-addr", "127.0.0.1:" + port)) {
@@ -121,14 +122,6 @@ class FifoTest {
     private static byte[] read(Path fifo, int length) {
         try (InputStream reader = Files.newInputStream(fifo)) {
             return reader.readNBytes(length);
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
-    }
-
-    private static byte[] readAll(Path fifo) {
-        try (InputStream reader = Files.newInputStream(fifo)) {
-            return reader.readAllBytes();
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }

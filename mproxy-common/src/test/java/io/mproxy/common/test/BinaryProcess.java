@@ -173,10 +173,7 @@ public final class BinaryProcess implements AutoCloseable {
                 found[0] = m;
                 return true;
             }
-            if (!process.isAlive()) {
-                throw new AssertionError(binary.name() + " exited with " + process.exitValue()
-                    + " before printing /" + regex + "/; stderr:\n" + stderr());
-            }
+            assertAlive(" before printing /" + regex + "/");
             return false;
         }, Await.DEFAULT, () -> "stderr:\n" + stderr());
         return found[0];
@@ -199,10 +196,7 @@ public final class BinaryProcess implements AutoCloseable {
             while (m.find()) {
                 ports.add(Integer.parseInt(m.group(2)));
             }
-            if (!process.isAlive()) {
-                throw new AssertionError(
-                    binary.name() + " exited with " + process.exitValue() + "; stderr:\n" + stderr());
-            }
+            assertAlive("");
             return ports.size() >= count;
         }, Await.DEFAULT, () -> "stderr:\n" + stderr());
         return List.copyOf(ports.subList(0, count));
@@ -214,10 +208,7 @@ public final class BinaryProcess implements AutoCloseable {
      */
     public void awaitBlockedOpeningFifo() {
         Await.until(binary.name() + " blocked opening a FIFO", () -> {
-            if (!process.isAlive()) {
-                throw new AssertionError(
-                    binary.name() + " exited with " + process.exitValue() + "; stderr:\n" + stderr());
-            }
+            assertAlive("");
             return anyThreadWaitingIn("wait_for_partner");
         }, Await.DEFAULT, () -> "stderr:\n" + stderr());
     }
@@ -262,6 +253,14 @@ public final class BinaryProcess implements AutoCloseable {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new AssertionError(e);
+        }
+    }
+
+    /** Fails a wait whose process has exited, with its exit code and stderr. @param when what it exited before. */
+    private void assertAlive(String when) {
+        if (!process.isAlive()) {
+            throw new AssertionError(binary.name() + " exited with " + process.exitValue() + when + "; stderr:\n"
+                + stderr());
         }
     }
 
