@@ -51,8 +51,8 @@ public final class ServerCommand implements Callable<Integer> {
     long ring;
 
     @Option(names = "--prefault", negatable = true, defaultValue = "false", fallbackValue = "true",
-        description = "Fault in the whole ring at start and keep it resident. Default (--no-prefault): 2 MiB at "
-            + "start, the rest faulted in by another thread ahead of the receiving one, and given back within 10 s "
+        description = "Fault in the whole ring at start and keep it resident. Default (--no-prefault): nothing "
+            + "until the first datagram, then faulted in by another thread ahead of the receiving one, and given back within 10 s "
             + "of the traffic dropping.")
     boolean prefault;
 

@@ -11,8 +11,8 @@ import java.nio.ByteBuffer;
  * <p>Why: {@code ByteBuffer.allocateDirect} zeroes the whole ring at start, so an idle server held its ring in RAM.
  * Mapped lazily, a page is faulted in when first written, which on the receiving thread costs time that only the
  * socket buffer covers. So another thread faults pages in ahead of the producer ({@code MADV_POPULATE_WRITE}, which
- * never changes what a page holds), {@link #AHEAD} bytes ahead, and only {@link #INITIAL_POPULATE} bytes are present
- * at start. No transparent huge pages, whatever the system's setting: on the bench VM 256 MiB of fresh huge pages
+ * never changes what a page holds), {@link #AHEAD} bytes ahead, from the first datagram on: nothing is present at
+ * start. No transparent huge pages, whatever the system's setting: on the bench VM 256 MiB of fresh huge pages
  * faulted in at 250-400 MB/s (the host backs each one, up to 22 ms), slower than the traffic; 4 KiB pages at
  * 3.0-3.7 GB/s.
  *
@@ -22,14 +22,17 @@ import java.nio.ByteBuffer;
  * and the producer waits for the chunk in progress (one {@code madvise}) to end.
  */
 final class RingMemory {
-    /** Bytes faulted in when the ring is made, for the first datagrams before the pager has run. */
-    static final int INITIAL_POPULATE = 2 << 20;
     /** How far ahead of the producer pages are kept present: ~40 ms of traffic at 800 MB/s. */
     static final long AHEAD = 32 << 20;
     /** Bytes per {@code madvise}, the unit of what is present: short calls, so a producer waits ~0.1 ms for one. */
     static final long CHUNK = 2 << 20;
-    /** Bytes kept present from the producer's position when the ring is trimmed. */
-    static final long KEEP = INITIAL_POPULATE;
+    /**
+     * Bytes kept present from the producer's position when the ring is trimmed: where the next burst writes first,
+     * before the pager has woken. A new ring holds none: an idle server, which may never receive anything, holds
+     * nothing of its ring, and its first datagrams are faulted in as they are written, until the pager, woken by
+     * the first, runs ahead.
+     */
+    static final long KEEP = 2 << 20;
     /** How far past its current claim the producer reserves at once: one handshake per this many bytes. */
     private static final long RESERVE_STEP = 1 << 20;
 
@@ -71,8 +74,8 @@ final class RingMemory {
     /**
      * @param capacity bytes.
      * @param pager    keeps pages present ahead of the producer.
-     * @return mapped memory with its first {@link #INITIAL_POPULATE} bytes present (freed when unreachable), or a
-     *         direct buffer where mapping is unavailable.
+     * @return mapped memory with nothing present yet (freed when unreachable), or a direct buffer where mapping is
+     *         unavailable.
      */
     static RingMemory paged(int capacity, RingPager pager) {
         if (!LazyMemory.isAvailable()) {
@@ -80,10 +83,8 @@ final class RingMemory {
         }
         MemorySegment segment = LazyMemory.allocate(capacity);
         LazyMemory.adviseNoHugePages(segment);
-        int present = Math.min(capacity, INITIAL_POPULATE);
-        LazyMemory.populate(segment, 0, present);
-        return new RingMemory(segment.asByteBuffer(), segment,
-            new PageWindow(capacity, CHUNK, (int) (present / CHUNK), AHEAD, KEEP), pager);
+        return new RingMemory(segment.asByteBuffer(), segment, new PageWindow(capacity, CHUNK, 0, AHEAD, KEEP),
+            pager);
     }
 
     /** @return the ring's bytes. */

@@ -1,18 +1,11 @@
 package io.mproxy.common.ring;
 
-import static java.lang.foreign.ValueLayout.ADDRESS;
-import static java.lang.foreign.ValueLayout.JAVA_BYTE;
-import static java.lang.foreign.ValueLayout.JAVA_INT;
-import static java.lang.foreign.ValueLayout.JAVA_LONG;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
-import io.mproxy.common.net.LinuxDowncalls;
 import io.mproxy.common.test.Await;
-import java.lang.foreign.Arena;
-import java.lang.foreign.FunctionDescriptor;
+import io.mproxy.common.test.ResidentPages;
 import java.lang.foreign.MemorySegment;
-import java.lang.invoke.MethodHandle;
 import java.nio.ByteBuffer;
 import java.util.ArrayList;
 import java.util.List;
@@ -20,9 +13,7 @@ import org.junit.jupiter.api.Test;
 
 /** What a paged ring really holds in memory (counted with {@code mincore}), as its producer moves and it idles. */
 class RingMemoryTest {
-    private static final MethodHandle MINCORE = LinuxDowncalls.find("mincore",
-        FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_LONG, ADDRESS));
-    private static final int PAGES_PER_MIB = 256;
+    private static final int PAGES_PER_MIB = ResidentPages.PER_MIB;
     /** Records of 4092 bytes take one page each with their header. */
     private static final int RECORD = 4092;
 
@@ -30,21 +21,7 @@ class RingMemoryTest {
     private final RingPager pager = new RingPager(Long.MAX_VALUE);
 
     private static long residentPages(ByteBuffer buffer) {
-        MemorySegment memory = MemorySegment.ofBuffer(buffer);
-        long pages = (memory.byteSize() + 4095) / 4096;
-        try (Arena arena = Arena.ofConfined()) {
-            MemorySegment vector = arena.allocate(pages);
-            try {
-                assertThat((int) MINCORE.invokeExact(memory, memory.byteSize(), vector)).isZero();
-            } catch (Throwable e) {
-                throw new AssertionError("mincore", e);
-            }
-            long resident = 0;
-            for (long i = 0; i < pages; i++) {
-                resident += vector.get(JAVA_BYTE, i) & 1;
-            }
-            return resident;
-        }
+        return ResidentPages.of(MemorySegment.ofBuffer(buffer));
     }
 
     private static void pass(DatagramRing ring, int records) {
@@ -60,17 +37,18 @@ class RingMemoryTest {
     }
 
     @Test
-    void shouldHoldOnlyTheInitialPagesAtStartThenFaultInAheadOfTheProducerThenGiveBackAllButWhatIsKept()
+    void shouldHoldNothingAtStartThenFaultInAheadOfTheProducerThenGiveBackAllButWhatIsKept()
         throws Throwable {
-        assumeTrue(LazyMemory.isAvailable() && MINCORE != null, "mmap and mincore through the foreign function API");
+        assumeTrue(LazyMemory.isAvailable() && ResidentPages.isAvailable(),
+            "mmap and mincore through the foreign function API");
         DatagramRing ring = DatagramRing.paged(64 << 20, RECORD, new Wakeup(), pager);
         RingMemory memory = ring.memory();
         ByteBuffer buffer = memory.buffer();
-        assertThat(residentPages(buffer)).as("at start").isEqualTo(2 * PAGES_PER_MIB);
+        assertThat(residentPages(buffer)).as("at start").isZero();
 
         pass(ring, 8 * PAGES_PER_MIB);
         assertThat(ring.published()).isEqualTo(8 << 20);
-        assertThat(residentPages(buffer)).as("what the producer wrote, past the first 2 MiB")
+        assertThat(residentPages(buffer)).as("what the producer wrote")
             .isEqualTo(8 * PAGES_PER_MIB);
 
         memory.extend(ring.published());
@@ -101,7 +79,8 @@ class RingMemoryTest {
 
     @Test
     void shouldHaveThePagerFaultInAheadWhenTheProducerMovesAndGiveBackWhenTheRingIdles() throws Throwable {
-        assumeTrue(LazyMemory.isAvailable() && MINCORE != null, "mmap and mincore through the foreign function API");
+        assumeTrue(LazyMemory.isAvailable() && ResidentPages.isAvailable(),
+            "mmap and mincore through the foreign function API");
         try (RingPager running = new RingPager(1_000_000_000L).start()) {
             DatagramRing ring = DatagramRing.paged(64 << 20, RECORD, new Wakeup(), running);
             ByteBuffer buffer = ring.memory().buffer();
@@ -125,7 +104,8 @@ class RingMemoryTest {
 
     @Test
     void shouldFaultInTheWholeRingAtStartWhenPrefaulted() throws Throwable {
-        assumeTrue(LazyMemory.isAvailable() && MINCORE != null, "mmap and mincore through the foreign function API");
+        assumeTrue(LazyMemory.isAvailable() && ResidentPages.isAvailable(),
+            "mmap and mincore through the foreign function API");
         DatagramRing ring = new DatagramRing(16 << 20, RECORD, new Wakeup());
         assertThat(residentPages(ring.memory().buffer())).isEqualTo(16 * PAGES_PER_MIB);
         assertThat(ring.memory().trim(0, 0)).as("a prefaulted ring keeps its pages").isFalse();

@@ -32,9 +32,9 @@ import java.util.concurrent.atomic.AtomicLong;
  * behind a gap record that says where it starts. So runs are never copied in user space, and small datagrams, which
  * would waste most of a slot each, are.
  *
- * <p>The memory is mapped lazily ({@link LazyMemory}): an idle process does not hold the whole ring resident. On
- * the first pass the producer maps the pages 2 MiB ahead of itself in one call ({@link FirstPassPopulator}), rather
- * than stalling on a page fault every 4 KiB.
+ * <p>The memory is mapped lazily ({@link LazyMemory}): an idle process holds none of the ring resident until the
+ * first datagram arrives. From then on, during the first pass, the producer maps the pages 2 MiB ahead of itself in
+ * one call ({@link FirstPassPopulator}), rather than stalling on a page fault every 4 KiB.
  */
 public final class BroadcastRing {
     /** Bytes before each record's data. */
@@ -140,7 +140,12 @@ public final class BroadcastRing {
     public int claimSlots(int max) {
         int stride = slotStride();
         int most = Math.max(1, Math.min(max, capacity / 4 / stride));
-        populator.ahead(producerTail + (long) most * stride);
+        if (producerTail > 0) {
+            // Not before the first datagram: an idle reverse proxy waits in a receive call with slots claimed, and
+            // faulting them in would hold 6 MiB of an unused ring resident. The first batch's pages are faulted in
+            // by the kernel as it copies, once.
+            populator.ahead(producerTail + (long) most * stride);
+        }
         int fit = (capacity - index(producerTail)) / stride;
         int n = Math.min(most, fit == 0 ? capacity / stride : fit);
         slotsIndex = reserve(stride, n * stride);
