@@ -14,6 +14,7 @@ import java.io.OutputStream;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Arrays;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Pattern;
@@ -115,6 +116,34 @@ class FifoTest {
             server.terminate();
             assertThat(server.awaitExit()).as(server.stderr()).isZero();
             assertThat(server.stderrLines()).contains("stopping (SIGTERM)");
+        }
+    }
+
+    /**
+     * A reader that opened the FIFO and stopped reading leaves SIGTERM's flush waiting for ever; a second SIGTERM
+     * gives up on it at once, says so, and exits 1. The reader still has an exact start of the stream.
+     */
+    @Test
+    void shouldExit1AtOnceOnASecondSigtermWhileTheFlushWaitsForAReaderThatStoppedReading() throws Exception {
+        byte[] input = lines("stuck", 50_000);
+        Path out = fifo(dir.resolve("out.fifo"));
+        try (BinaryProcess server = BinaryProcess.start(Binary.SERVER, dir, "--listen-addr", "127.0.0.1:0",
+            "--path", out.toString())) {
+            server.awaitBlockedOpeningFifo();
+            try (InputStream reader = Files.newInputStream(out)) {
+                // 2 MB into a pipe of 64 KiB that nobody reads: the server's writer blocks, the rest waits in its ring
+                send(dir, input, "input.txt", "127.0.0.1:" + server.listeningPort());
+                server.terminate();
+                server.awaitStderr(Pattern.quote("stopping (SIGTERM)"));
+                server.signal("TERM");
+                assertThat(server.awaitExit()).as(server.stderr()).isEqualTo(1);
+                assertThat(server.stderrLines()).last().isEqualTo("SIGTERM while stopping (SIGTERM): exiting at once "
+                    + "with 1; what was not yet written or sent is lost");
+                assertThat(server.nonLogLines()).isEmpty();
+                byte[] received = reader.readAllBytes();
+                assertThat(received.length).isLessThan(input.length);
+                assertThat(received).isEqualTo(Arrays.copyOf(input, received.length));
+            }
         }
     }
 

@@ -17,10 +17,17 @@ import sun.misc.Signal;
  * sent or written that a close would flush. Without this, a client reading a FIFO that has no writer, or a server
  * writing to one that has no reader, could be stopped only by SIGKILL. A start that was merely busy finishes well
  * within the grace and is stopped and flushed as usual.
+ *
+ * <p>A second SIGTERM or SIGINT while the component stops (after {@link #started}) ends the process at once with
+ * {@value #FORCED_EXIT} and one line: the flush waits on an output that no longer takes data (a pipe whose reader
+ * stopped reading, a peer that neither reads nor closes), and the user gives up on it, as on Ctrl-C pressed twice.
+ * What was not yet written or sent is lost, so the exit code is not 0.
  */
 public final class Signals {
     /** How long a stop signal waits for a start to finish before it ends the process. */
     public static final long START_GRACE_MILLIS = 2000;
+    /** The exit code of a second stop signal, as of any runtime failure: data may have been lost. */
+    public static final int FORCED_EXIT = 1;
     private static final int STARTING = 0;
     private static final int RUNNING = 1;
     private static final int ABANDONED = 2;
@@ -73,6 +80,12 @@ public final class Signals {
 
     /** Runs on a thread of its own per signal, so it may wait for the start. */
     private void signalled(String why) {
+        if (stopping() && phase.get() == RUNNING) {
+            LoggerFactory.getLogger(Signals.class).warn("{} while stopping ({}): exiting at once with {}; what was "
+                + "not yet written or sent is lost", why, reason, FORCED_EXIT);
+            // halt, not exit: no shutdown hook may wait on the stuck flush again
+            Runtime.getRuntime().halt(FORCED_EXIT);
+        }
         stop(why);
         try {
             if (!running.await(START_GRACE_MILLIS, TimeUnit.MILLISECONDS) && phase.compareAndSet(STARTING, ABANDONED)) {
