@@ -5,7 +5,7 @@
 #   C peer (unicast in)        client -> bench/fanout-peer.c 127.0.0.1:9930 -> the same two downstreams
 #   2 x socat (group in)       client -> group 239.255.0.1:9930 -> two socat relays, one per downstream
 # The C peer is samplicator's algorithm (samplicator is not in Debian's packages): one thread, a blocking recvfrom,
-# then one send per downstream per datagram; it gets the proxy's receive buffer (8 MiB, forced past rmem_max as root,
+# then one send per downstream per datagram; it gets the proxy's receive buffer (32 MiB, forced past rmem_max as root,
 # as the proxy does).
 # socat cannot send one datagram to two destinations, so its fair fan-out is one relay per downstream fed by the
 # kernel's multicast copy (the kernel does the copy; two processes share the work on two cores). The proxy is run
@@ -17,7 +17,8 @@
 # namespace's /proc/net/snmp), which is lower when the sender cannot keep the target on a busy machine.
 # Usage: bench/proxy-fanout.sh [--datagrams N] [--low RATE] [--high RATE] [--steps N]   (rates in datagrams/s)
 #        env FANOUT_GROUP=0 skips the group-in row; FANOUT_JARS="LABEL=JAR ..." adds a unicast-in row per extra
-#        mproxy-proxy jar (an A/B of two builds in one run, e.g. a copy of main's jar saved before a change).
+#        mproxy-proxy jar (an A/B of two builds in one run, e.g. a copy of main's jar saved before a change);
+#        PROXY_ARGS="--rcvbuf 8Mi" is added to every mproxy-proxy row's flags (an A/B of a setting, run by run).
 set -euo pipefail
 . "$(dirname "$(readlink -f "$0")")/lib.sh"
 datagrams=200000; low=20000; high=300000; steps=6
@@ -168,20 +169,22 @@ forwarder_row() {
 to_both=(--udp-downstream-addr 127.0.0.1:9931 --udp-downstream-addr 127.0.0.1:9932)
 start_receivers
 forwarder_row "mproxy-proxy (unicast in)" 127.0.0.1:9930 "${jvm[@]}" \
-  -jar "$bench_root/mproxy-proxy/target/mproxy-proxy.jar" --udp-listen-addr 127.0.0.1:9930 "${to_both[@]}"
+  -jar "$bench_root/mproxy-proxy/target/mproxy-proxy.jar" --udp-listen-addr 127.0.0.1:9930 "${to_both[@]}" \
+  ${PROXY_ARGS:-}
 for extra in ${FANOUT_JARS:-}; do
   forwarder_row "${extra%%=*}" 127.0.0.1:9930 "${jvm[@]}" -jar "${extra#*=}" --udp-listen-addr 127.0.0.1:9930 \
-    "${to_both[@]}"
+    "${to_both[@]}" ${PROXY_ARGS:-}
 done
 if [ -n "$peer" ]; then
-  forwarder_row "C peer (unicast in)" 127.0.0.1:9930 "$peer" 127.0.0.1 9930 $((8 << 20)) 127.0.0.1:9931 \
+  forwarder_row "C peer (unicast in)" 127.0.0.1:9930 "$peer" 127.0.0.1 9930 $((32 << 20)) 127.0.0.1:9931 \
     127.0.0.1:9932
 else
   echo "bench: gcc is missing: the C peer's row is skipped" >&2
 fi
 if [ "${FANOUT_GROUP:-1}" = 1 ]; then
   forwarder_row "mproxy-proxy (group in)" $group:9930 "${jvm[@]}" \
-    -jar "$bench_root/mproxy-proxy/target/mproxy-proxy.jar" --udp-listen-addr $group:9930 "${to_both[@]}"
+    -jar "$bench_root/mproxy-proxy/target/mproxy-proxy.jar" --udp-listen-addr $group:9930 "${to_both[@]}" \
+    ${PROXY_ARGS:-}
 fi
 
 if command -v socat >/dev/null; then

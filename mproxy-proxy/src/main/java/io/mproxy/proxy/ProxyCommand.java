@@ -84,7 +84,7 @@ public final class ProxyCommand implements Callable<Integer> {
     boolean tlsInsecure;
 
     @Option(names = "--rcvbuf", paramLabel = "BYTES", converter = Converters.SizeConverter.class,
-        defaultValue = "8Mi", description = "SO_RCVBUF of UDP listeners (default: ${DEFAULT-VALUE}).")
+        defaultValue = "32Mi", description = "SO_RCVBUF of UDP listeners (default: ${DEFAULT-VALUE}).")
     long receiveBuffer;
 
     @Option(names = "--sndbuf", paramLabel = "BYTES", converter = Converters.SizeConverter.class,

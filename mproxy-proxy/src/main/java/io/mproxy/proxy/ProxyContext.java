@@ -19,7 +19,7 @@ public final class ProxyContext {
     /** The largest {@code --max-datagram}: the largest UDP payload over IPv4. */
     public static final int MAX_DATAGRAM_LIMIT = MaxDatagram.LIMIT;
     /** Default SO_RCVBUF request for UDP listeners (the kernel caps it at net.core.rmem_max; we warn when it does). */
-    public static final int DEFAULT_RECEIVE_BUFFER = 8 << 20;
+    public static final int DEFAULT_RECEIVE_BUFFER = 32 << 20;
     /** Default SO_SNDBUF request for downstream sockets. */
     public static final int DEFAULT_SEND_BUFFER = 4 << 20;
     /** Default cap of the reconnect delay. */
