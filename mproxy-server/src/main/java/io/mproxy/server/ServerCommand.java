@@ -52,8 +52,8 @@ public final class ServerCommand implements Callable<Integer> {
 
     @Option(names = "--prefault", negatable = true, defaultValue = "false", fallbackValue = "true",
         description = "Fault in the whole ring at start and keep it resident. Default (--no-prefault): nothing "
-            + "until the first datagram, then faulted in by another thread ahead of the receiving one, and given back within 10 s "
-            + "of the traffic dropping.")
+            + "until the first datagram, then faulted in by another thread ahead of the receiving one, and given "
+            + "back within 10 s of the traffic dropping.")
     boolean prefault;
 
     @Mixin
@@ -81,7 +81,7 @@ public final class ServerCommand implements Callable<Integer> {
             // flag is set before the server is looked at, so either side sees the other and one of them reopens.
             AtomicReference<Server> started = new AtomicReference<>();
             AtomicBoolean hangup = new AtomicBoolean();
-            signals.onHangup(() -> {
+            signals.onHangup("reopen the output files", () -> {
                 hangup.set(true);
                 Server running = started.get();
                 if (running != null && hangup.getAndSet(false)) {

@@ -16,6 +16,7 @@ import io.mproxy.common.test.TestFiles;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -82,6 +83,29 @@ class ServerOutputTest {
         }
         assertThat(read(rotated)).isEqualTo(before);
         assertThat(read(out)).isEqualTo(after);
+    }
+
+    /**
+     * Started with SIGHUP ignored, as under nohup, the JVM leaves it ignored: the server says so when it starts,
+     * rather than let a logrotate's SIGHUP go silently without effect, and keeps writing the file it has open.
+     */
+    @Test
+    void shouldWarnAtStartThatSighupWillNotReopenWhenItWasIgnoredAndKeepWriting() throws IOException {
+        byte[] input = lines("nohup", 1_000);
+        Path out = dir.resolve("out.log");
+        List<String> command = new ArrayList<>(List.of("sh", "-c", "trap '' HUP; exec \"$@\"", "sh"));
+        command.addAll(BinaryProcess.command(Binary.SERVER, "--listen-addr", "127.0.0.1:0", "--path", out.toString()));
+        try (BinaryProcess server = BinaryProcess.launch(Binary.SERVER, dir, null, command)) {
+            int port = server.listeningPort();
+            assertThat(server.stderrLines()).first().isEqualTo("SIGHUP was ignored when this process started "
+                + "(nohup?) and stays ignored: it will not reopen the output files; start it without nohup (setsid, "
+                + "systemd) to use SIGHUP");
+            server.signal("HUP");
+            send(dir, input, "input.txt", "127.0.0.1:" + port);
+            awaitContent(out, input);
+            stop(server);
+            assertThat(server.stderr()).doesNotContain("reopened");
+        }
     }
 
     @Test

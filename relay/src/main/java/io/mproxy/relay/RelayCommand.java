@@ -46,7 +46,8 @@ public final class RelayCommand implements java.util.concurrent.Callable<Integer
     @Option(names = {"-s", "--set"}, paramLabel = "NAME=VALUE",
         description = "Set a tunable (overrides the config file), e.g. --set spill_after=1s. Tunables: "
             + "queue_limit, queue_limit_count, queue_prefault, spill_after, spill_dir, spill_max_bytes, "
-            + "spill_segment_bytes, replay_rate, send_timeout, flush_timeout, reconnect_min, reconnect_max, rcvbuf, framing.")
+            + "spill_segment_bytes, replay_rate, send_timeout, flush_timeout, reconnect_min, reconnect_max, rcvbuf, "
+            + "framing.")
     List<String> sets = new ArrayList<>();
 
     @Option(names = {"--metrics-addr", "--metrics_addr"}, paramLabel = "HOST:PORT",
@@ -71,7 +72,7 @@ public final class RelayCommand implements java.util.concurrent.Callable<Integer
         AtomicBoolean hangup = new AtomicBoolean();
         // Before the relay starts: "listening on" is when a user (or a test) may send SIGHUP, and without a handler
         // the JVM exits 129 on it. One that arrives while starting is a reload once the relay runs.
-        signals.onHangup(() -> hangup.set(true));
+        signals.onHangup("reload the configuration", () -> hangup.set(true));
         try (StatsReporter reporter = new StatsReporter(System.err, stats.enabled() ? stats.interval() : 0)) {
             try (Relay relay = Relay.start(context, multicast.settings(), reporter);
                  MetricsServer server = metrics == null ? null : MetricsServer.start(metrics, relay)) {

@@ -5,6 +5,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.slf4j.LoggerFactory;
 import sun.misc.Signal;
+import sun.misc.SignalHandler;
 
 /**
  * SIGTERM and SIGINT release a barrier that {@code main} waits on, so the component is closed (flushed) and the
@@ -51,12 +52,21 @@ public final class Signals {
     }
 
     /**
+     * Adds the SIGHUP handler. Where SIGHUP was ignored when the process started (under {@code nohup}, or from a
+     * shell that ignores it) the JVM leaves it ignored and the handler never runs; that is logged as a warning, so
+     * a logrotate that sends SIGHUP to a binary started with {@code nohup} is not silently without effect.
+     *
+     * @param effect  what SIGHUP does, for the warning: "reopen the output files".
      * @param handler runs on SIGHUP, on the signal dispatcher thread: keep it short.
      * @return this for a fluent API.
      */
-    public Signals onHangup(Runnable handler) {
+    public Signals onHangup(String effect, Runnable handler) {
         try {
-            Signal.handle(new Signal("HUP"), s -> handler.run());
+            if (Signal.handle(new Signal("HUP"), s -> handler.run()) == SignalHandler.SIG_IGN) {
+                LoggerFactory.getLogger(Signals.class).warn("SIGHUP was ignored when this process started (nohup?) "
+                    + "and stays ignored: it will not {}; start it without nohup (setsid, systemd) to use SIGHUP",
+                    effect);
+            }
         } catch (IllegalArgumentException e) {
             // no SIGHUP on this platform
         }

@@ -60,11 +60,20 @@ public final class BinaryProcess implements AutoCloseable {
      * @return the running process.
      */
     public static BinaryProcess start(Binary binary, Path dir, Path input, String... args) {
+        return launch(binary, dir, input, command(binary, args));
+    }
+
+    /**
+     * @param binary the binary.
+     * @param args   its arguments.
+     * @return the command line that runs it from the build's classes, for {@link #launch} behind a wrapper.
+     */
+    public static List<String> command(Binary binary, String... args) {
         List<String> command = new ArrayList<>(List.of(java(), "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1",
             "--enable-native-access=ALL-UNNAMED",
             "-cp", classPath(), binary.mainClass()));
         command.addAll(List.of(args));
-        return launch(binary, dir, input, command);
+        return command;
     }
 
     /**
