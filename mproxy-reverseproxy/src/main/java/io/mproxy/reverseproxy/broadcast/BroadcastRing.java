@@ -142,7 +142,7 @@ public final class BroadcastRing {
         int most = Math.max(1, Math.min(max, capacity / 4 / stride));
         if (producerTail > 0) {
             // Not before the first datagram: an idle reverse proxy waits in a receive call with slots claimed, and
-            // faulting them in would hold 6 MiB of an unused ring resident. The first batch's pages are faulted in
+            // faulting them in would hold 8 MiB of an unused ring resident. The first batch's pages are faulted in
             // by the kernel as it copies, once.
             populator.ahead(producerTail + (long) most * stride);
         }
