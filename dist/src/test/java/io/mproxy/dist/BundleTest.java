@@ -191,8 +191,9 @@ class BundleTest {
      * symlinked directory. -Xshare:on fails unless the archives and the class path they were dumped with are found.
      */
     @ParameterizedTest
-    @ValueSource(strings = {"cd \"$1\" && exec bin/mproxy-client --help", "cd \"$1/bin\" && exec ./mproxy-client --help",
-        "cd \"$1/bin\" && exec sh mproxy-client --help", "exec \"$2\"/mproxy-client --help"})
+    @ValueSource(strings = {"cd \"$1\" && exec bin/mproxy-client --help",
+        "cd \"$1/bin\" && exec ./mproxy-client --help", "cd \"$1/bin\" && exec sh mproxy-client --help",
+        "exec \"$2\"/mproxy-client --help"})
     void shouldFindBundleWhenLauncherIsCalledByRelativePathOrThroughSymlinkedBinDirectory(String script)
         throws IOException {
         Path linkedBin = Files.createSymbolicLink(dir.resolve("linked bin"), home.resolve("bin"));

@@ -24,8 +24,8 @@ public final class ServerContext {
      */
     public static final int DEFAULT_RING = 1 << 30;
     /**
-     * Page the rings by default ({@link DatagramRing#paged}): an idle server holds none of its rings until traffic comes;
-     * pages are faulted in ahead of the receiving thread by another thread and given back after a burst.
+     * Page the rings by default ({@link DatagramRing#paged}): an idle server holds none of its rings until traffic
+     * comes; pages are faulted in ahead of the receiving thread by another thread and given back after a burst.
      */
     public static final boolean DEFAULT_PREFAULT = false;
 
