@@ -1,123 +1,114 @@
 package io.mproxy.reverseproxy;
 
+import io.mproxy.common.cli.BinaryCommand;
+import io.mproxy.common.cli.CommandModel;
 import io.mproxy.common.cli.Converters;
 import io.mproxy.common.cli.Foreground;
 import io.mproxy.common.cli.MaxDatagram;
 import io.mproxy.common.cli.MulticastOptions;
 import io.mproxy.common.cli.StatsOptions;
-import io.mproxy.common.cli.VerboseOption;
-import io.mproxy.common.cli.VersionProvider;
 import io.mproxy.common.framing.Framing;
 import io.mproxy.common.net.Endpoint;
 import io.mproxy.reverseproxy.output.SlowClientPolicy;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.Callable;
-import picocli.CommandLine.Command;
 import picocli.CommandLine.ITypeConverter;
-import picocli.CommandLine.Mixin;
-import picocli.CommandLine.Option;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Model.OptionSpec;
 
 /** The {@code mproxy-reverseproxy} command line. */
-@Command(name = "mproxy-reverseproxy", mixinStandardHelpOptions = true, versionProvider = VersionProvider.class,
-    sortOptions = false, usageHelpAutoWidth = true,
-    description = {"Puts UDP and TCP input onto a multicast group, and fans the group out to TCP clients, TCP "
-        + "downstreams and UDP outputs. Reverse proxies on one group share nothing: start more of them, anywhere "
-        + "on the link, and each delivers the whole stream to its own outputs.",
+public final class ReverseProxyCommand implements BinaryCommand {
+    private final CommandSpec spec = CommandModel.command(this, "mproxy-reverseproxy",
+        "Puts UDP and TCP input onto a multicast group, and fans the group out to TCP clients, TCP downstreams and "
+            + "UDP outputs. Reverse proxies on one group share nothing: start more of them, anywhere on the link, "
+            + "and each delivers the whole stream to its own outputs.",
         "SIGTERM/SIGINT: inputs stop, outputs get up to 1 s to write what they hold, exit 0.",
-        "Exit codes: 0 stopped cleanly, 1 runtime failure (e.g. a port in use), 2 bad usage."})
-public final class ReverseProxyCommand implements Callable<Integer> {
-    @Option(names = {"--multicast-addr", "--multicast_addr"}, paramLabel = "GROUP:PORT",
-        converter = Converters.EndpointConverter.class, defaultValue = ReverseProxyContext.DEFAULT_GROUP,
-        description = "The multicast group everything meets on (default: ${DEFAULT-VALUE}).")
-    Endpoint group;
+        "Exit codes: 0 stopped cleanly, 1 runtime failure (e.g. a port in use), 2 bad usage.");
 
-    @Option(names = {"--udp-listen-addr", "--udp_listen_addr"}, paramLabel = "HOST:PORT",
-        converter = Converters.ListenEndpointConverter.class,
-        description = "Input: UDP address (or another group) whose datagrams go onto the group; repeatable.")
-    List<Endpoint> udpInputs = new ArrayList<>();
+    private final OptionSpec group = CommandModel.option(spec,
+        OptionSpec.builder("--multicast-addr", "--multicast_addr").paramLabel("GROUP:PORT").type(Endpoint.class)
+            .converters(new Converters.EndpointConverter()).defaultValue(ReverseProxyContext.DEFAULT_GROUP)
+            .description("The multicast group everything meets on (default: ${DEFAULT-VALUE})."));
 
-    @Option(names = {"--tcp-listen-addr", "--tcp_listen_addr"}, paramLabel = "HOST:PORT",
-        converter = Converters.ListenEndpointConverter.class,
-        description = "Input: TCP address; each client's stream is framed into datagrams onto the group; "
-            + "repeatable.")
-    List<Endpoint> tcpInputs = new ArrayList<>();
+    private final OptionSpec udpInputs = endpoints(new Converters.ListenEndpointConverter(),
+        "Input: UDP address (or another group) whose datagrams go onto the group; repeatable.",
+        "--udp-listen-addr", "--udp_listen_addr");
 
-    @Option(names = {"--tcp-output-addr", "--tcp_output_addr"}, paramLabel = "HOST:PORT",
-        converter = Converters.ListenEndpointConverter.class,
-        description = "Output: TCP address to listen on; every client that connects gets the group's stream from "
-            + "then on; repeatable.")
-    List<Endpoint> tcpOutputs = new ArrayList<>();
+    private final OptionSpec tcpInputs = endpoints(new Converters.ListenEndpointConverter(),
+        "Input: TCP address; each client's stream is framed into datagrams onto the group; repeatable.",
+        "--tcp-listen-addr", "--tcp_listen_addr");
 
-    @Option(names = {"--udp-output-addr", "--udp_output_addr"}, paramLabel = "HOST:PORT",
-        converter = Converters.EndpointConverter.class,
-        description = "Output: UDP address (or another group) to send the group's datagrams to; repeatable.")
-    List<Endpoint> udpOutputs = new ArrayList<>();
+    private final OptionSpec tcpOutputs = endpoints(new Converters.ListenEndpointConverter(),
+        "Output: TCP address to listen on; every client that connects gets the group's stream from then on; "
+            + "repeatable.", "--tcp-output-addr", "--tcp_output_addr");
 
-    @Option(names = {"--tcp-downstream-addr", "--tcp_downstream_addr"}, paramLabel = "HOST:PORT",
-        converter = Converters.EndpointConverter.class,
-        description = "Output: TCP server to keep one connection to (batched, corked writes; reconnects with "
-            + "backoff); repeatable.")
-    List<Endpoint> downstreams = new ArrayList<>();
+    private final OptionSpec udpOutputs = endpoints(new Converters.EndpointConverter(),
+        "Output: UDP address (or another group) to send the group's datagrams to; repeatable.",
+        "--udp-output-addr", "--udp_output_addr");
 
-    @Option(names = {"--input-framing", "--input_framing"}, paramLabel = "line|raw|length",
-        converter = Converters.FramingConverter.class, defaultValue = "line",
-        description = "How TCP input streams become datagrams: line (whole lines up to --max-datagram), raw (as "
-            + "read, the Rust tool's way), length (4-byte big-endian length prefix) (default: ${DEFAULT-VALUE}).")
-    Framing inputFraming;
+    private final OptionSpec downstreams = endpoints(new Converters.EndpointConverter(),
+        "Output: TCP server to keep one connection to (batched, corked writes; reconnects with backoff); "
+            + "repeatable.", "--tcp-downstream-addr", "--tcp_downstream_addr");
 
-    @Option(names = {"--output-framing", "--output_framing"}, paramLabel = "raw|line|length",
-        converter = Converters.FramingConverter.class, defaultValue = "raw",
-        description = "How datagrams are written to outputs: raw (as they are), line (a newline added where one "
-            + "is missing), length (4-byte big-endian length prefix) (default: ${DEFAULT-VALUE}).")
-    Framing outputFraming;
+    private final OptionSpec inputFraming = CommandModel.option(spec,
+        OptionSpec.builder("--input-framing", "--input_framing").paramLabel("line|raw|length").type(Framing.class)
+            .converters(new Converters.FramingConverter()).defaultValue("line")
+            .description("How TCP input streams become datagrams: line (whole lines up to --max-datagram), raw (as "
+                + "read, the Rust tool's way), length (4-byte big-endian length prefix) (default: "
+                + "${DEFAULT-VALUE})."));
 
-    @Option(names = {"--max-datagram", "--max_datagram"}, paramLabel = "BYTES",
-        description = "Largest datagram cut from a TCP input, at most 65507 (default: " + MaxDatagram.DEFAULT
-            + ", or " + MaxDatagram.LIMIT + " when --multicast-interface is a loopback interface).")
-    Integer maxDatagram;
+    private final OptionSpec outputFraming = CommandModel.option(spec,
+        OptionSpec.builder("--output-framing", "--output_framing").paramLabel("raw|line|length").type(Framing.class)
+            .converters(new Converters.FramingConverter()).defaultValue("raw")
+            .description("How datagrams are written to outputs: raw (as they are), line (a newline added where one "
+                + "is missing), length (4-byte big-endian length prefix) (default: ${DEFAULT-VALUE})."));
 
-    @Option(names = {"--client-buffer", "--client_buffer"}, paramLabel = "BYTES",
-        converter = Converters.SizeConverter.class, defaultValue = "64Mi",
-        description = "How far an output may fall behind the group before --slow-client applies (one shared "
-            + "ring of twice this, whatever the number of clients) (default: ${DEFAULT-VALUE}).")
-    long clientBuffer;
+    private final OptionSpec maxDatagram = CommandModel.option(spec,
+        OptionSpec.builder("--max-datagram", "--max_datagram").paramLabel("BYTES").type(Integer.class)
+            .description("Largest datagram cut from a TCP input, at most 65507 (default: " + MaxDatagram.DEFAULT
+                + ", or " + MaxDatagram.LIMIT + " when --multicast-interface is a loopback interface)."));
 
-    @Option(names = {"--slow-client", "--slow_client"}, paramLabel = "drop|disconnect",
-        converter = SlowClientConverter.class, defaultValue = "drop",
-        description = "An output further behind: drop (skip to the newest data, whole datagrams dropped, counted) "
-            + "or disconnect (a downstream reconnects) (default: ${DEFAULT-VALUE}).")
-    SlowClientPolicy slowClient;
+    private final OptionSpec clientBuffer = CommandModel.size(spec, "64Mi",
+        "How far an output may fall behind the group before --slow-client applies (one shared ring of twice this, "
+            + "whatever the number of clients) (default: ${DEFAULT-VALUE}).", "--client-buffer", "--client_buffer");
 
-    @Option(names = {"--client-sndbuf", "--client_sndbuf"}, paramLabel = "BYTES",
-        converter = Converters.SizeConverter.class, defaultValue = "0",
-        description = "SO_SNDBUF of TCP outputs, 0 for the kernel's autotuning (default: ${DEFAULT-VALUE}).")
-    long clientSendBuffer;
+    private final OptionSpec slowClient = CommandModel.option(spec,
+        OptionSpec.builder("--slow-client", "--slow_client").paramLabel("drop|disconnect")
+            .type(SlowClientPolicy.class).converters(new SlowClientConverter()).defaultValue("drop")
+            .description("An output further behind: drop (skip to the newest data, whole datagrams dropped, "
+                + "counted) or disconnect (a downstream reconnects) (default: ${DEFAULT-VALUE})."));
 
-    @Option(names = {"--reconnect-max", "--reconnect_max"}, paramLabel = "SECONDS", defaultValue = "30",
-        description = "Longest wait between reconnect attempts of a downstream (default: ${DEFAULT-VALUE}).")
-    long reconnectMax;
+    private final OptionSpec clientSendBuffer = CommandModel.size(spec, "0",
+        "SO_SNDBUF of TCP outputs, 0 for the kernel's autotuning (default: ${DEFAULT-VALUE}).", "--client-sndbuf",
+        "--client_sndbuf");
 
-    @Option(names = "--rcvbuf", paramLabel = "BYTES", converter = Converters.SizeConverter.class,
-        defaultValue = "32Mi", description = "SO_RCVBUF of the group and UDP inputs (default: ${DEFAULT-VALUE}).")
-    long receiveBuffer;
+    private final OptionSpec reconnectMax = CommandModel.option(spec,
+        OptionSpec.builder("--reconnect-max", "--reconnect_max").paramLabel("SECONDS").type(long.class)
+            .defaultValue("30")
+            .description("Longest wait between reconnect attempts of a downstream (default: ${DEFAULT-VALUE})."));
 
-    @Option(names = "--sndbuf", paramLabel = "BYTES", converter = Converters.SizeConverter.class,
-        defaultValue = "4Mi", description = "SO_SNDBUF for UDP sends (default: ${DEFAULT-VALUE}).")
-    long sendBuffer;
+    private final OptionSpec receiveBuffer = CommandModel.size(spec, "32Mi",
+        "SO_RCVBUF of the group and UDP inputs (default: ${DEFAULT-VALUE}).", "--rcvbuf");
 
-    @Option(names = {"-t", "--tee"}, description = "Copy what enters the group to stdout.")
-    boolean tee;
+    private final OptionSpec sendBuffer = CommandModel.size(spec, "4Mi",
+        "SO_SNDBUF for UDP sends (default: ${DEFAULT-VALUE}).", "--sndbuf");
 
-    @Mixin
-    MulticastOptions multicast;
+    private final OptionSpec tee = CommandModel.flag(spec, "Copy what enters the group to stdout.", "-t", "--tee");
 
-    @Mixin
-    StatsOptions stats;
+    private final MulticastOptions multicast = new MulticastOptions(spec);
 
-    @Mixin
-    VerboseOption verbose;
+    private final StatsOptions stats = new StatsOptions(spec);
+
+    @Override
+    public CommandSpec spec() {
+        return spec;
+    }
+
+    /** A repeatable HOST:PORT option. */
+    private OptionSpec endpoints(ITypeConverter<Endpoint> converter, String description, String... names) {
+        return CommandModel.option(spec, OptionSpec.builder(names).paramLabel("HOST:PORT").type(List.class)
+            .auxiliaryTypes(Endpoint.class).converters(converter).description(description));
+    }
 
     /** {@code drop} or {@code disconnect}. */
     static final class SlowClientConverter implements ITypeConverter<SlowClientPolicy> {
@@ -129,19 +120,21 @@ public final class ReverseProxyCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        ReverseProxyContext context = new ReverseProxyContext().group(group).inputFraming(inputFraming)
-            .outputFraming(outputFraming).clientBuffer(clientBuffer).slowClient(slowClient)
-            .clientSendBuffer(clientSendBuffer).receiveBuffer(receiveBuffer).sendBuffer(sendBuffer)
-            .reconnectMax(Duration.ofSeconds(Math.max(0, reconnectMax))).tee(tee)
-            .multicast(multicast.settings());
-        if (maxDatagram != null) {
-            context.maxDatagram(maxDatagram);
+        long reconnectMax = this.reconnectMax.getValue();
+        ReverseProxyContext context = new ReverseProxyContext().group(group.getValue())
+            .inputFraming(inputFraming.getValue()).outputFraming(outputFraming.getValue())
+            .clientBuffer(clientBuffer.getValue()).slowClient(slowClient.getValue())
+            .clientSendBuffer(clientSendBuffer.getValue()).receiveBuffer(receiveBuffer.getValue())
+            .sendBuffer(sendBuffer.getValue()).reconnectMax(Duration.ofSeconds(Math.max(0, reconnectMax)))
+            .tee(tee.getValue()).multicast(multicast.settings());
+        if (maxDatagram.getValue() != null) {
+            context.maxDatagram(maxDatagram.getValue());
         }
-        udpInputs.forEach(context::udpInput);
-        tcpInputs.forEach(context::tcpInput);
-        tcpOutputs.forEach(context::tcpOutput);
-        udpOutputs.forEach(context::udpOutput);
-        downstreams.forEach(context::tcpDownstream);
+        CommandModel.<Endpoint>values(udpInputs).forEach(context::udpInput);
+        CommandModel.<Endpoint>values(tcpInputs).forEach(context::tcpInput);
+        CommandModel.<Endpoint>values(tcpOutputs).forEach(context::tcpOutput);
+        CommandModel.<Endpoint>values(udpOutputs).forEach(context::udpOutput);
+        CommandModel.<Endpoint>values(downstreams).forEach(context::tcpDownstream);
         context.validate();
         return Foreground.run(stats, (signals, reporter) ->
             ReverseProxy.start(context, () -> signals.stop("stdout closed"), reporter));

@@ -1,79 +1,75 @@
 package io.mproxy.server;
 
+import io.mproxy.common.cli.BinaryCommand;
+import io.mproxy.common.cli.CommandModel;
 import io.mproxy.common.cli.Converters;
 import io.mproxy.common.cli.Foreground;
 import io.mproxy.common.cli.MulticastOptions;
 import io.mproxy.common.cli.StatsOptions;
-import io.mproxy.common.cli.VerboseOption;
-import io.mproxy.common.cli.VersionProvider;
+import io.mproxy.common.cli.UsageException;
 import io.mproxy.common.net.Endpoint;
-import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.Callable;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicReference;
-import picocli.CommandLine.Command;
-import picocli.CommandLine.Mixin;
-import picocli.CommandLine.Option;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Model.OptionSpec;
 
 /** The {@code mproxy-server} command line. */
-@Command(name = "mproxy-server", mixinStandardHelpOptions = true, versionProvider = VersionProvider.class,
-    sortOptions = false, usageHelpAutoWidth = true,
-    description = {"Listens on UDP unicast or multicast addresses and appends every datagram to a file or stdout.",
+public final class ServerCommand implements BinaryCommand {
+    private final CommandSpec spec = CommandModel.command(this, "mproxy-server",
+        "Listens on UDP unicast or multicast addresses and appends every datagram to a file or stdout.",
         "SIGHUP reopens the files (logrotate); SIGTERM/SIGINT write out what was received and exit 0.",
-        "Exit codes: 0 stopped cleanly, 1 runtime failure, 2 bad usage."})
-public final class ServerCommand implements Callable<Integer> {
-    @Option(names = {"-l", "--listen-addr", "--listen_addr"}, paramLabel = "HOST:PORT", required = true,
-        converter = Converters.ListenEndpointConverter.class,
-        description = "Address to listen on: unicast (port 0: any free port) or a multicast group to join; repeat "
-            + "for several.")
-    List<Endpoint> listeners = new ArrayList<>();
+        "Exit codes: 0 stopped cleanly, 1 runtime failure, 2 bad usage.");
 
-    @Option(names = {"-p", "--path"}, paramLabel = "FILE|-", defaultValue = "-",
-        description = "Where to append: a file, or - for stdout (default: ${DEFAULT-VALUE}). With several "
-            + "listeners and no --merge, one file per listener: FILE.HOST_PORT.")
-    String path;
+    private final OptionSpec listeners = CommandModel.option(spec,
+        OptionSpec.builder("-l", "--listen-addr", "--listen_addr").paramLabel("HOST:PORT").required(true)
+            .type(List.class).auxiliaryTypes(Endpoint.class).converters(new Converters.ListenEndpointConverter())
+            .description("Address to listen on: unicast (port 0: any free port) or a multicast group to join; "
+                + "repeat for several."));
 
-    @Option(names = {"-t", "--tee"}, description = "Also copy everything to stdout.")
-    boolean tee;
+    private final OptionSpec path = CommandModel.option(spec, OptionSpec.builder("-p", "--path").paramLabel("FILE|-")
+        .type(String.class).defaultValue("-")
+        .description("Where to append: a file, or - for stdout (default: ${DEFAULT-VALUE}). With several "
+            + "listeners and no --merge, one file per listener: FILE.HOST_PORT."));
 
-    @Option(names = "--merge", description = "Write every listener into the one --path file.")
-    boolean merge;
+    private final OptionSpec tee = CommandModel.flag(spec, "Also copy everything to stdout.", "-t", "--tee");
 
-    @Option(names = "--rcvbuf", paramLabel = "BYTES", converter = Converters.SizeConverter.class,
-        defaultValue = "32Mi", description = "SO_RCVBUF to request (default: ${DEFAULT-VALUE}).")
-    long receiveBuffer;
+    private final OptionSpec merge = CommandModel.flag(spec, "Write every listener into the one --path file.",
+        "--merge");
 
-    @Option(names = "--buffer", paramLabel = "BYTES", converter = Converters.SizeConverter.class,
-        defaultValue = "1Gi",
-        description = "In-memory ring per listener between the socket and the file (default: ${DEFAULT-VALUE}); "
-            + "it holds what arrives while the file write lags; paged in as traffic needs it, given back after.")
-    long ring;
+    private final OptionSpec receiveBuffer = CommandModel.size(spec, "32Mi",
+        "SO_RCVBUF to request (default: ${DEFAULT-VALUE}).", "--rcvbuf");
 
-    @Option(names = "--prefault", negatable = true, defaultValue = "false", fallbackValue = "true",
-        description = "Fault in the whole ring at start and keep it resident. Default (--no-prefault): nothing "
+    private final OptionSpec ring = CommandModel.size(spec, "1Gi",
+        "In-memory ring per listener between the socket and the file (default: ${DEFAULT-VALUE}); it holds what "
+            + "arrives while the file write lags; paged in as traffic needs it, given back after.", "--buffer");
+
+    private final OptionSpec prefault = CommandModel.option(spec, OptionSpec.builder("--prefault").type(boolean.class)
+        .negatable(true).defaultValue("false").fallbackValue("true")
+        .description("Fault in the whole ring at start and keep it resident. Default (--no-prefault): nothing "
             + "until the first datagram, then faulted in by another thread ahead of the receiving one, and given "
-            + "back within 10 s of the traffic dropping.")
-    boolean prefault;
+            + "back within 10 s of the traffic dropping."));
 
-    @Mixin
-    MulticastOptions multicast;
+    private final MulticastOptions multicast = new MulticastOptions(spec);
 
-    @Mixin
-    StatsOptions stats;
+    private final StatsOptions stats = new StatsOptions(spec);
 
-    @Mixin
-    VerboseOption verbose;
+    @Override
+    public CommandSpec spec() {
+        return spec;
+    }
 
     @Override
     public Integer call() throws Exception {
+        long receiveBuffer = this.receiveBuffer.getValue();
+        long ring = this.ring.getValue();
         if (ring > Integer.MAX_VALUE - 8 || receiveBuffer > Integer.MAX_VALUE) {
-            throw new io.mproxy.common.cli.UsageException("--buffer and --rcvbuf must be below 2Gi");
+            throw new UsageException("--buffer and --rcvbuf must be below 2Gi");
         }
-        ServerContext context = new ServerContext().path(path).tee(tee).merge(merge)
-            .receiveBuffer((int) receiveBuffer).ring((int) ring).prefault(prefault)
+        ServerContext context = new ServerContext().path(path.getValue()).tee(tee.getValue()).merge(merge.getValue())
+            .receiveBuffer((int) receiveBuffer).ring((int) ring).prefault(prefault.getValue())
             .multicast(multicast.settings());
-        listeners.forEach(context::listener);
+        CommandModel.<Endpoint>values(listeners).forEach(context::listener);
         context.validate();
         return Foreground.run(stats, (signals, reporter) -> {
             // The handler goes in before the server logs "listening on", when logrotate may already send SIGHUP

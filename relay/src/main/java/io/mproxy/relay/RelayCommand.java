@@ -1,68 +1,65 @@
 package io.mproxy.relay;
 
 import io.mproxy.common.Errors;
+import io.mproxy.common.cli.BinaryCommand;
+import io.mproxy.common.cli.CommandModel;
 import io.mproxy.common.cli.Converters;
 import io.mproxy.common.cli.MulticastOptions;
 import io.mproxy.common.cli.StatsOptions;
 import io.mproxy.common.cli.UsageException;
-import io.mproxy.common.cli.VerboseOption;
-import io.mproxy.common.cli.VersionProvider;
 import io.mproxy.common.lifecycle.Signals;
 import io.mproxy.common.net.Endpoint;
 import io.mproxy.common.net.SocketSpec;
 import io.mproxy.common.stats.StatsReporter;
 import java.io.IOException;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
-import picocli.CommandLine.Command;
-import picocli.CommandLine.Mixin;
-import picocli.CommandLine.Option;
-import picocli.CommandLine.Parameters;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Model.OptionSpec;
+import picocli.CommandLine.Model.PositionalParamSpec;
 
 /** The {@code relay} command line. */
-@Command(name = "relay", mixinStandardHelpOptions = true, versionProvider = VersionProvider.class,
-    sortOptions = false, usageHelpAutoWidth = true,
-    description = {"Receives datagrams on a UDP address or a unix datagram socket and relays every one to every "
-        + "worker destination (tcp@HOST:PORT, udp@HOST:PORT or HOST:PORT, a unix socket path): corked batches on "
-        + "TCP, spilled to disk while a destination is down and replayed in order once it is back.",
+public final class RelayCommand implements BinaryCommand {
+    private final CommandSpec spec = CommandModel.command(this, "relay",
+        "Receives datagrams on a UDP address or a unix datagram socket and relays every one to every worker "
+            + "destination (tcp@HOST:PORT, udp@HOST:PORT or HOST:PORT, a unix socket path): corked batches on TCP, "
+            + "spilled to disk while a destination is down and replayed in order once it is back.",
         "Forms: relay LISTENER FALLBACK WORKER...   relay CONFIG_FILE   relay --config CONFIG_FILE",
         "SIGHUP re-reads the config file; SIGTERM/SIGINT send what is queued (or spill it) and exit 0.",
-        "Exit codes: 0 stopped cleanly, 1 runtime failure, 2 bad usage."})
-public final class RelayCommand implements java.util.concurrent.Callable<Integer> {
+        "Exit codes: 0 stopped cleanly, 1 runtime failure, 2 bad usage.");
 
-    @Parameters(paramLabel = "SPEC", arity = "0..*",
-        description = "LISTENER FALLBACK WORKER..., or one CONFIG_FILE.")
-    List<String> specs = new ArrayList<>();
+    private final PositionalParamSpec specs = CommandModel.positional(spec, PositionalParamSpec.builder().paramLabel("SPEC")
+        .arity("0..*").type(List.class).auxiliaryTypes(String.class)
+        .description("LISTENER FALLBACK WORKER..., or one CONFIG_FILE."));
 
-    @Option(names = {"-c", "--config"}, paramLabel = "FILE",
-        description = "Config file: one spec per line, 'name = value' tunables, # comments; SIGHUP reloads it.")
-    Path config;
+    private final OptionSpec config = CommandModel.option(spec, OptionSpec.builder("-c", "--config")
+        .paramLabel("FILE").type(Path.class)
+        .description("Config file: one spec per line, 'name = value' tunables, # comments; SIGHUP reloads it."));
 
-    @Option(names = {"-s", "--set"}, paramLabel = "NAME=VALUE",
-        description = "Set a tunable (overrides the config file), e.g. --set spill_after=1s. Tunables: "
+    private final OptionSpec sets = CommandModel.option(spec, OptionSpec.builder("-s", "--set")
+        .paramLabel("NAME=VALUE").type(List.class).auxiliaryTypes(String.class)
+        .description("Set a tunable (overrides the config file), e.g. --set spill_after=1s. Tunables: "
             + "queue_limit, queue_limit_count, queue_prefault, spill_after, spill_dir, spill_max_bytes, "
             + "spill_segment_bytes, replay_rate, send_timeout, flush_timeout, reconnect_min, reconnect_max, rcvbuf, "
-            + "framing.")
-    List<String> sets = new ArrayList<>();
+            + "framing."));
 
-    @Option(names = {"--metrics-addr", "--metrics_addr"}, paramLabel = "HOST:PORT",
-        converter = Converters.ListenEndpointConverter.class,
-        description = "Serve the counters as Prometheus text at http://HOST:PORT/metrics.")
-    Endpoint metrics;
+    private final OptionSpec metrics = CommandModel.option(spec,
+        OptionSpec.builder("--metrics-addr", "--metrics_addr").paramLabel("HOST:PORT").type(Endpoint.class)
+            .converters(new Converters.ListenEndpointConverter())
+            .description("Serve the counters as Prometheus text at http://HOST:PORT/metrics."));
 
-    @Mixin
-    MulticastOptions multicast;
+    private final MulticastOptions multicast = new MulticastOptions(spec);
 
-    @Mixin
-    StatsOptions stats;
+    private final StatsOptions stats = new StatsOptions(spec);
 
-    @Mixin
-    VerboseOption verbose;
+    @Override
+    public CommandSpec spec() {
+        return spec;
+    }
 
     @Override
     public Integer call() throws Exception {
@@ -75,7 +72,8 @@ public final class RelayCommand implements java.util.concurrent.Callable<Integer
         signals.onHangup("reload the configuration", () -> hangup.set(true));
         try (StatsReporter reporter = new StatsReporter(System.err, stats.enabled() ? stats.interval() : 0)) {
             try (Relay relay = Relay.start(context, multicast.settings(), reporter);
-                 MetricsServer server = metrics == null ? null : MetricsServer.start(metrics, relay)) {
+                 MetricsServer server = metrics.getValue() == null ? null
+                     : MetricsServer.start(metrics.getValue(), relay)) {
                 signals.started();
                 awaitStop(signals, hangup, relay, file);
                 log().info("stopping ({})", signals.reason());
@@ -115,17 +113,19 @@ public final class RelayCommand implements java.util.concurrent.Callable<Integer
     }
 
     private Path configFile() {
-        if (config != null) {
+        List<String> specs = CommandModel.values(this.specs);
+        if (config.getValue() != null) {
             if (!specs.isEmpty()) {
                 throw new UsageException("--config and socket specs on the command line: give one or the other");
             }
-            return config;
+            return config.getValue();
         }
         return specs.size() == 1 ? Path.of(specs.get(0)) : null;
     }
 
     private RelayContext buildContext(Path file) throws IOException {
         RelayContext context = new RelayContext();
+        List<String> specs = CommandModel.values(this.specs);
         if (file != null) {
             ConfigFile.read(file, context);
         } else {
@@ -135,7 +135,7 @@ public final class RelayCommand implements java.util.concurrent.Callable<Integer
             context.listener(SocketSpec.parse(specs.get(0), true)).fallback(SocketSpec.parse(specs.get(1), false));
             specs.subList(2, specs.size()).forEach(s -> context.worker(SocketSpec.parse(s, false)));
         }
-        for (String set : sets) {
+        for (String set : CommandModel.<String>values(sets)) {
             int equals = set.indexOf('=');
             if (equals <= 0) {
                 throw new UsageException("--set '" + set + "': expected NAME=VALUE");

@@ -2,6 +2,7 @@ package io.mproxy.dist.build;
 
 import java.io.IOException;
 import java.io.InputStream;
+import java.lang.reflect.Method;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Collections;
@@ -11,7 +12,7 @@ import java.util.Properties;
 import java.util.jar.JarEntry;
 import java.util.jar.JarFile;
 import java.util.jar.Manifest;
-import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
 
 /**
  * A binary of the toolkit as its jar declares it: {@code mproxy-binary.properties} ({@code name=}) and the
@@ -53,9 +54,11 @@ record Binary(String name, String mainClass, Path jar) {
 
     /**
      * @param loader a class loader over every bundled jar.
-     * @return the picocli command class of this binary: the one in its jar annotated {@code @Command(name = NAME)}.
+     * @return the model of this binary's command line, as its {@code --help} shows it: built by the one class in its
+     *     jar that implements {@code io.mproxy.common.cli.BinaryCommand}, through {@code CommandModel.model}.
      */
-    Class<?> commandClass(ClassLoader loader) throws IOException, ClassNotFoundException {
+    CommandSpec commandSpec(ClassLoader loader) throws IOException, ReflectiveOperationException {
+        Class<?> commandType = Class.forName("io.mproxy.common.cli.BinaryCommand", false, loader);
         List<Class<?>> found = new ArrayList<>();
         try (JarFile file = new JarFile(jar.toFile())) {
             for (JarEntry entry : Collections.list(file.entries())) {
@@ -65,16 +68,21 @@ record Binary(String name, String mainClass, Path jar) {
                 }
                 String className = entryName.substring(0, entryName.length() - ".class".length()).replace('/', '.');
                 Class<?> type = Class.forName(className, false, loader);
-                Command command = type.getAnnotation(Command.class);
-                if (command != null && command.name().equals(name)) {
+                if (commandType.isAssignableFrom(type) && !type.isInterface()) {
                     found.add(type);
                 }
             }
         }
         if (found.size() != 1) {
-            throw new IllegalStateException(jar + ": expected one class annotated @Command(name = \"" + name
-                + "\"), found " + found);
+            throw new IllegalStateException(jar + ": expected one class implementing " + commandType.getName()
+                + ", found " + found);
         }
-        return found.get(0);
+        Object command = found.get(0).getDeclaredConstructor().newInstance();
+        Method model = Class.forName("io.mproxy.common.cli.CommandModel", true, loader).getMethod("model", commandType);
+        CommandSpec spec = (CommandSpec) model.invoke(null, command);
+        if (!spec.name().equals(name)) {
+            throw new IllegalStateException(found.get(0) + " is named " + spec.name() + ", its jar says " + name);
+        }
+        return spec;
     }
 }

@@ -8,6 +8,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.stream.Stream;
+import picocli.CommandLine.Model.CommandSpec;
 
 /**
  * The Java half of {@code dist/build-bundle.sh}, run once per build with the JDK's source launcher:
@@ -56,10 +57,10 @@ public final class BundleTool {
             try {
                 for (Binary binary : binaries) {
                     list.append(binary.name()).append('\t').append(binary.mainClass()).append('\n');
-                    Class<?> command = binary.commandClass(loader);
+                    CommandSpec command = binary.commandSpec(loader);
                     docs.write(binary.name(), command, man, completion);
                     System.out.println("bundle: " + binary.name() + " (" + binary.mainClass() + ", command "
-                        + command.getName() + ")");
+                        + command.userObject().getClass().getName() + ")");
                 }
             } finally {
                 docs.close();

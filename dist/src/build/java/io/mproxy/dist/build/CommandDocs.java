@@ -11,10 +11,11 @@ import org.asciidoctor.Options;
 import org.asciidoctor.SafeMode;
 import picocli.AutoComplete;
 import picocli.CommandLine;
+import picocli.CommandLine.Model.CommandSpec;
 import picocli.codegen.docgen.manpage.ManPageGenerator;
 
 /**
- * A binary's documentation from its picocli command: the man page (picocli's {@link ManPageGenerator} writes
+ * A binary's documentation from its command line's model: the man page (picocli's {@link ManPageGenerator} writes
  * AsciiDoc, Asciidoctor's manpage backend turns it into troff) and the bash completion script
  * ({@link AutoComplete}, also usable from zsh with {@code bashcompinit}).
  */
@@ -29,11 +30,11 @@ final class CommandDocs implements AutoCloseable {
 
     /**
      * @param name       the binary's name.
-     * @param command    its picocli command class.
+     * @param command    its command line's model.
      * @param manDir     where {@code NAME.1} goes.
      * @param completion where the completion script {@code NAME} goes.
      */
-    void write(String name, Class<?> command, Path manDir, Path completion) throws IOException {
+    void write(String name, CommandSpec command, Path manDir, Path completion) throws IOException {
         CommandLine commandLine = new CommandLine(command);
         StringWriter adoc = new StringWriter();
         try (PrintWriter out = new PrintWriter(adoc)) {

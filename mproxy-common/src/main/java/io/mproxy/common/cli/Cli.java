@@ -9,7 +9,7 @@ import picocli.CommandLine;
 import picocli.CommandLine.ParameterException;
 
 /**
- * Runs a binary's picocli command and maps every outcome to an exit code in one place: 0 success, 1 runtime failure,
+ * Runs a binary's command and maps every outcome to an exit code in one place: 0 success, 1 runtime failure,
  * 2 bad usage. Errors are one line on stderr ({@code binary: message}); a stack trace only with {@code --verbose}.
  */
 public final class Cli {
@@ -22,12 +22,12 @@ public final class Cli {
     /**
      * The body of every binary's {@code main}: runs and exits with the code.
      *
-     * @param command the picocli command object.
+     * @param command the binary's command.
      * @param args    the arguments.
      */
-    public static void main(Object command, String[] args) {
+    public static void main(BinaryCommand command, String[] args) {
         configureLogging(args);
-        reportUncaughtAsOneLine(command.getClass().getAnnotation(CommandLine.Command.class).name(), args);
+        reportUncaughtAsOneLine(command.spec().name(), args);
         int code = execute(command, args, new PrintWriter(System.out, true), new PrintWriter(System.err, true));
         System.out.flush();
         System.exit(code);
@@ -64,15 +64,15 @@ public final class Cli {
     /**
      * Runs the command with the given writers (tests call this directly).
      *
-     * @param command the picocli command object.
+     * @param command the binary's command.
      * @param args    the arguments.
      * @param out     standard output (help, version).
      * @param err     standard error (error lines).
      * @return the exit code.
      */
-    public static int execute(Object command, String[] args, PrintWriter out, PrintWriter err) {
+    public static int execute(BinaryCommand command, String[] args, PrintWriter out, PrintWriter err) {
         skipUnusedBuiltInConverters();
-        CommandLine cli = new CommandLine(command);
+        CommandLine cli = new CommandLine(CommandModel.model(command));
         String name = cli.getCommandName();
         boolean verbose = isVerbose(args);
         cli.setOut(out).setErr(err);
@@ -102,7 +102,8 @@ public final class Cli {
     /**
      * picocli registers converters for java.time and java.sql types by reflection, which loads about 90 classes (and
      * throws a ClassNotFoundException per java.sql type, a module the runtime does not have) on every start. No option
-     * of ours takes those types (durations have their own converter), so they are skipped unless a user asked otherwise.
+     * of ours takes those types (durations have their own converter), so they are skipped unless a user asked
+     * otherwise.
      */
     private static void skipUnusedBuiltInConverters() {
         if (System.getProperty(CONVERTER_EXCLUDES) == null) {

@@ -1,2 +1,2 @@
-/** Command-line pieces shared by every binary: converters, option mixins, exit codes, the main runner. */
+/** Command-line pieces of every binary: the model built in code, shared option groups, converters, exit codes. */
 package io.mproxy.common.cli;
