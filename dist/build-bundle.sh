@@ -91,10 +91,19 @@ for jar in "$home"/lib/*.jar; do
   class_path="$class_path${class_path:+:}\$lib/$(basename "$jar")"
   dump_class_path="$dump_class_path${dump_class_path:+:}$jar"
 done
-# Each launcher adds its binary's compiler flags (scripts/lib/compiler.sh: C1 only, or C2 for the relay and the
-# reverse proxy) before the shared ones.
+# The client's young generation is 1 MiB (-Xmn1m; 2.7 MiB at -Xms8m): start-up's allocation touched all of it, and
+# the client allocates nothing per datagram, so it collects once more per GiB sent (2 collections instead of 1) and
+# is 1.3 MiB smaller idle (README.md, "JVM flags"). The daemons keep the default: a smaller young generation would
+# promote what lives for seconds (connections, stats) into the old one, which only a full collection empties.
+young_generation() { # BINARY
+  case $1 in
+    mproxy-client) printf '%s\n' -Xmn1m ;;
+  esac
+}
+# Each launcher adds its binary's compiler flags (scripts/lib/compiler.sh: C1 only, or C2 for the relay) before the
+# shared ones, and its young generation after them.
 while IFS=$'\t' read -r binary main; do
-  opts="$(mproxy_compiler_opts "$binary") ${jvm_opts[*]}"
+  opts="$(mproxy_compiler_opts "$binary") ${jvm_opts[*]} $(young_generation "$binary")"
   sed -e "s|@NAME@|$binary|g" -e "s|@MAIN@|$main|g" -e "s|@JVM_OPTS@|$opts|g" \
     -e "s|@CLASS_PATH@|$class_path|g" "$dist/src/main/launcher/launcher.sh" > "$home/bin/$binary"
   chmod 755 "$home/bin/$binary"

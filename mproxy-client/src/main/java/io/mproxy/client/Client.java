@@ -30,6 +30,11 @@ public final class Client implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(Client.class);
     /** Bytes read per call from a regular file. */
     static final int READ_CHUNK = 1 << 20;
+    /**
+     * Bytes read per call from a pipe, FIFO, device or stdin. A pipe holds 64 KiB, so no read from one returns more;
+     * the buffer is direct, zeroed (so resident) when made, and a client waiting on a FIFO held 1 MiB for nothing.
+     */
+    static final int STREAM_READ_CHUNK = 256 << 10;
 
     private final ClientContext context;
     private final Counters counters;
@@ -62,7 +67,7 @@ public final class Client implements AutoCloseable {
         this.tee = context.tee() ? new StdoutTee(AppendOutput.stdout(), this::stdoutClosed) : null;
         this.pacer = new Pacer(context.rate());
         this.pump = new StreamPump(StreamFramer.of(context.framing(), context.maxDatagram(), counters), counters,
-            READ_CHUNK);
+            input.isRegularFile() ? READ_CHUNK : STREAM_READ_CHUNK);
         this.progress = context.progress() && input.isRegularFile() ? new ProgressBar(System.err, input.size()) : null;
     }
 
