@@ -83,6 +83,7 @@ public final class ClientCommand implements BinaryCommand {
             for (Counters destination : client.destinationCounters()) {
                 reporter.add(destination);
             }
+            signals.onForcedExit(reporter::printTotals);
             Thread.ofPlatform().daemon().name("signals").start(() -> {
                 try {
                     signals.await();

@@ -71,6 +71,7 @@ public final class RelayCommand implements BinaryCommand {
         // the JVM exits 129 on it. One that arrives while starting is a reload once the relay runs.
         signals.onHangup("reload the configuration", () -> hangup.set(true));
         try (StatsReporter reporter = new StatsReporter(System.err, stats.enabled() ? stats.interval() : 0)) {
+            signals.onForcedExit(reporter::printTotals);
             try (Relay relay = Relay.start(context, multicast.settings(), reporter);
                  MetricsServer server = metrics.getValue() == null ? null
                      : MetricsServer.start(metrics.getValue(), relay)) {

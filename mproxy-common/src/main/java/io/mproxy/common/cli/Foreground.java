@@ -45,6 +45,7 @@ public final class Foreground {
     public static int run(StatsOptions stats, Starter starter) throws Exception {
         Signals signals = Signals.install();
         try (StatsReporter reporter = new StatsReporter(System.err, stats.interval())) {
+            signals.onForcedExit(reporter::printTotals);
             AutoCloseable component = starter.start(signals, reporter);
             try {
                 signals.started();

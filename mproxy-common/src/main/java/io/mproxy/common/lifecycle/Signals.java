@@ -22,13 +22,16 @@ import sun.misc.SignalHandler;
  * <p>A second SIGTERM or SIGINT while the component stops (after {@link #started}) ends the process at once with
  * {@value #FORCED_EXIT} and one line: the flush waits on an output that no longer takes data (a pipe whose reader
  * stopped reading, a peer that neither reads nor closes), and the user gives up on it, as on Ctrl-C pressed twice.
- * What was not yet written or sent is lost, so the exit code is not 0.
+ * What was not yet written or sent is lost, so the exit code is not 0; the totals of the counters ({@link
+ * #onForcedExit}) say how much came in against how much went out.
  */
 public final class Signals {
     /** How long a stop signal waits for a start to finish before it ends the process. */
     public static final long START_GRACE_MILLIS = 2000;
     /** The exit code of a second stop signal, as of any runtime failure: data may have been lost. */
     public static final int FORCED_EXIT = 1;
+    /** How long a second stop signal waits for the totals to be printed: stderr may be stuck too. */
+    public static final long REPORT_MILLIS = 1000;
     private static final int STARTING = 0;
     private static final int RUNNING = 1;
     private static final int ABANDONED = 2;
@@ -37,6 +40,7 @@ public final class Signals {
     private final AtomicInteger phase = new AtomicInteger(STARTING);
     private final CountDownLatch running = new CountDownLatch(1);
     private volatile String reason;
+    private volatile Runnable forcedExitReport;
 
     /** Installs the TERM and INT handlers. @return the signals. */
     public static Signals install() {
@@ -74,6 +78,17 @@ public final class Signals {
     }
 
     /**
+     * @param report prints the totals of the counters (what came in, what went out) when a second stop signal ends
+     *               the process at once, so that what it loses is counted on stderr; it gets {@value #REPORT_MILLIS}
+     *               ms on a thread of its own.
+     * @return this for a fluent API.
+     */
+    public Signals onForcedExit(Runnable report) {
+        forcedExitReport = report;
+        return this;
+    }
+
+    /**
      * Marks the start finished: from now on SIGTERM and SIGINT only release the barrier, so the component is closed
      * and flushed. When a signal gave up on the start first, the process is exiting, and this blocks until it has.
      *
@@ -91,8 +106,17 @@ public final class Signals {
     /** Runs on a thread of its own per signal, so it may wait for the start. */
     private void signalled(String why) {
         if (stopping() && phase.get() == RUNNING) {
+            Runnable report = forcedExitReport;
             LoggerFactory.getLogger(Signals.class).warn("{} while stopping ({}): exiting at once with {}; what was "
-                + "not yet written or sent is lost", why, reason, FORCED_EXIT);
+                + "not yet written or sent is lost{}", why, reason, FORCED_EXIT,
+                report == null ? "" : " (totals follow)");
+            if (report != null) {
+                try {
+                    Thread.ofPlatform().daemon().name("forced-exit-report").start(report).join(REPORT_MILLIS);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+            }
             // halt, not exit: no shutdown hook may wait on the stuck flush again
             Runtime.getRuntime().halt(FORCED_EXIT);
         }

@@ -149,6 +149,11 @@ public final class StatsReporter implements AutoCloseable {
         print("total", summary ? source -> true : StatsReporter::lostData);
     }
 
+    /** Prints the summary line ("total ...") of every component now, as when a stop cannot wait for the flush. */
+    public void printTotals() {
+        print("total", source -> true);
+    }
+
     private static boolean lostData(Source source) {
         for (Counter counter : source.counters.shown()) {
             if (counter.isLoss() && source.counters.get(counter) > 0) {

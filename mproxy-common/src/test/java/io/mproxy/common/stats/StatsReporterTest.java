@@ -99,6 +99,21 @@ class StatsReporterTest {
     }
 
     @Test
+    void shouldPrintEveryComponentsTotalsWhileRunningWhenAStopCannotWait() {
+        Counters listener = new Counters("listener 127.0.0.1:9000", EnumSet.of(Counter.DATAGRAMS_IN));
+        listener.countIn(10);
+        Counters output = new Counters("output out.log", EnumSet.of(Counter.BYTES_OUT));
+        output.add(Counter.BYTES_OUT, 4);
+        try (StatsReporter reporter = new StatsReporter(out, 60)) {
+            reporter.add(listener);
+            reporter.add(output);
+            reporter.printTotals();
+            assertThat(printed().lines()).containsExactly("total listener 127.0.0.1:9000: datagrams in 1",
+                "total output out.log: bytes out 4");
+        }
+    }
+
+    @Test
     void shouldShowOnlyTheGaugeWhenNoCounterIsShown() {
         try (StatsReporter reporter = new StatsReporter(out, 0)) {
             reporter.add(new Counters("socket", EnumSet.noneOf(Counter.class)), "kernel drops", () -> 0);
