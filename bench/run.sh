@@ -56,7 +56,7 @@ else
   for ((run = 1; run <= runs; run++)); do
     export MPROXY_BENCH_RUN=$run
     job 1 "$here/client-server.sh" --size $((1 << 30)) --runs 1
-    job 3 "$here/proxy-fanout.sh" --datagrams 60000 --low 20000 --high 160000 --steps 4
+    job 3 "$here/proxy-fanout.sh" --datagrams 60000 --low 20000 --high 400000 --steps 5
     job 4 "$here/relay.sh"
     RATES="300M 350M 400M" job 5 "$here/reverseproxy-fanout.sh"
     job 6 "$here/startup.sh"
