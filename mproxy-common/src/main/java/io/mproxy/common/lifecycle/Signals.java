@@ -3,6 +3,7 @@ package io.mproxy.common.lifecycle;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import sun.misc.Signal;
 import sun.misc.SignalHandler;
@@ -67,7 +68,7 @@ public final class Signals {
     public Signals onHangup(String effect, Runnable handler) {
         try {
             if (Signal.handle(new Signal("HUP"), s -> handler.run()) == SignalHandler.SIG_IGN) {
-                LoggerFactory.getLogger(Signals.class).warn("SIGHUP was ignored when this process started (nohup?) "
+                log().warn("SIGHUP was ignored when this process started (nohup?) "
                     + "and stays ignored: it will not {}; start it without nohup (setsid, systemd) to use SIGHUP",
                     effect);
             }
@@ -107,7 +108,7 @@ public final class Signals {
     private void signalled(String why) {
         if (stopping() && phase.get() == RUNNING) {
             Runnable report = forcedExitReport;
-            LoggerFactory.getLogger(Signals.class).warn("{} while stopping ({}): exiting at once with {}; what was "
+            log().warn("{} while stopping ({}): exiting at once with {}; what was "
                 + "not yet written or sent is lost{}", why, reason, FORCED_EXIT,
                 report == null ? "" : " (totals follow)");
             if (report != null) {
@@ -123,13 +124,18 @@ public final class Signals {
         stop(why);
         try {
             if (!running.await(START_GRACE_MILLIS, TimeUnit.MILLISECONDS) && phase.compareAndSet(STARTING, ABANDONED)) {
-                LoggerFactory.getLogger(Signals.class).info("stopping ({}) before the start finished: still blocked "
+                log().info("stopping ({}) before the start finished: still blocked "
                     + "after {} ms (opening a FIFO that nobody opened at the other end?)", why, START_GRACE_MILLIS);
                 System.exit(0);
             }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
+    }
+
+    /** The logger, looked up when a line is due (one place for the three): most runs never log here. */
+    private static Logger log() {
+        return LoggerFactory.getLogger(Signals.class);
     }
 
     /** Releases the barrier, as a signal would. @param why what asked for the stop, for the log. */
