@@ -47,7 +47,7 @@ public final class ClientCommand implements BinaryCommand {
             + ClientContext.DEFAULT_RATE / 1_000_000 + "M, or " + ClientContext.LOOPBACK_RATE / 1_000_000
             + "M when every server is on loopback; lower it when the server's disk is slower than that)."));
 
-    private final OptionSpec sendBuffer = CommandModel.size(spec, "4Mi",
+    private final OptionSpec sendBuffer = CommandModel.size(spec, ClientContext.DEFAULT_SEND_BUFFER,
         "SO_SNDBUF to request (default: ${DEFAULT-VALUE}).", "--sndbuf");
 
     private final MulticastOptions multicast = new MulticastOptions(spec);

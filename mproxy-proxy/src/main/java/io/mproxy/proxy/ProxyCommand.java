@@ -77,10 +77,10 @@ public final class ProxyCommand implements BinaryCommand {
         "Check neither the server's certificate nor its host name (testing only: anyone on the path can read and "
             + "change the stream).", "--tls-insecure", "--tls_insecure");
 
-    private final OptionSpec receiveBuffer = CommandModel.size(spec, "32Mi",
+    private final OptionSpec receiveBuffer = CommandModel.size(spec, ProxyContext.DEFAULT_RECEIVE_BUFFER,
         "SO_RCVBUF of UDP listeners (default: ${DEFAULT-VALUE}).", "--rcvbuf");
 
-    private final OptionSpec sendBuffer = CommandModel.size(spec, "4Mi",
+    private final OptionSpec sendBuffer = CommandModel.size(spec, ProxyContext.DEFAULT_SEND_BUFFER,
         "SO_SNDBUF of downstream sockets (default: ${DEFAULT-VALUE}).", "--sndbuf");
 
     private final MulticastOptions multicast = new MulticastOptions(spec);

@@ -68,7 +68,7 @@ public final class ReverseProxyCommand implements BinaryCommand {
             .description("Largest datagram cut from a TCP input, at most 65507 (default: " + MaxDatagram.DEFAULT
                 + ", or " + MaxDatagram.LIMIT + " when --multicast-interface is a loopback interface)."));
 
-    private final OptionSpec clientBuffer = CommandModel.size(spec, "64Mi",
+    private final OptionSpec clientBuffer = CommandModel.size(spec, ReverseProxyContext.DEFAULT_CLIENT_BUFFER,
         "How far an output may fall behind the group before --slow-client applies (one shared ring of twice this, "
             + "whatever the number of clients) (default: ${DEFAULT-VALUE}).", "--client-buffer", "--client_buffer");
 
@@ -78,7 +78,7 @@ public final class ReverseProxyCommand implements BinaryCommand {
             .description("An output further behind: drop (skip to the newest data, whole datagrams dropped, "
                 + "counted) or disconnect (a downstream reconnects) (default: ${DEFAULT-VALUE})."));
 
-    private final OptionSpec clientSendBuffer = CommandModel.size(spec, "0",
+    private final OptionSpec clientSendBuffer = CommandModel.size(spec, 0,
         "SO_SNDBUF of TCP outputs, 0 for the kernel's autotuning (default: ${DEFAULT-VALUE}).", "--client-sndbuf",
         "--client_sndbuf");
 
@@ -87,10 +87,10 @@ public final class ReverseProxyCommand implements BinaryCommand {
             .defaultValue("30")
             .description("Longest wait between reconnect attempts of a downstream (default: ${DEFAULT-VALUE})."));
 
-    private final OptionSpec receiveBuffer = CommandModel.size(spec, "32Mi",
+    private final OptionSpec receiveBuffer = CommandModel.size(spec, ReverseProxyContext.DEFAULT_RECEIVE_BUFFER,
         "SO_RCVBUF of the group and UDP inputs (default: ${DEFAULT-VALUE}).", "--rcvbuf");
 
-    private final OptionSpec sendBuffer = CommandModel.size(spec, "4Mi",
+    private final OptionSpec sendBuffer = CommandModel.size(spec, ReverseProxyContext.DEFAULT_SEND_BUFFER,
         "SO_SNDBUF for UDP sends (default: ${DEFAULT-VALUE}).", "--sndbuf");
 
     private final OptionSpec tee = CommandModel.flag(spec, "Copy what enters the group to stdout.", "-t", "--tee");

@@ -37,10 +37,10 @@ public final class ServerCommand implements BinaryCommand {
     private final OptionSpec merge = CommandModel.flag(spec, "Write every listener into the one --path file.",
         "--merge");
 
-    private final OptionSpec receiveBuffer = CommandModel.size(spec, "32Mi",
+    private final OptionSpec receiveBuffer = CommandModel.size(spec, ServerContext.DEFAULT_RECEIVE_BUFFER,
         "SO_RCVBUF to request (default: ${DEFAULT-VALUE}).", "--rcvbuf");
 
-    private final OptionSpec ring = CommandModel.size(spec, "1Gi",
+    private final OptionSpec ring = CommandModel.size(spec, ServerContext.DEFAULT_RING,
         "In-memory ring per listener between the socket and the file (default: ${DEFAULT-VALUE}); it holds what "
             + "arrives while the file write lags; paged in as traffic needs it, given back after.", "--buffer");
 

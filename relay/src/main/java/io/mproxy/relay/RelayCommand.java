@@ -32,9 +32,9 @@ public final class RelayCommand implements BinaryCommand {
         "SIGHUP re-reads the config file; SIGTERM/SIGINT send what is queued (or spill it) and exit 0.",
         "Exit codes: 0 stopped cleanly, 1 runtime failure, 2 bad usage.");
 
-    private final PositionalParamSpec specs = CommandModel.positional(spec, PositionalParamSpec.builder().paramLabel("SPEC")
-        .arity("0..*").type(List.class).auxiliaryTypes(String.class)
-        .description("LISTENER FALLBACK WORKER..., or one CONFIG_FILE."));
+    private final PositionalParamSpec specs = CommandModel.positional(spec,
+        PositionalParamSpec.builder().paramLabel("SPEC").arity("0..*").type(List.class).auxiliaryTypes(String.class)
+            .description("LISTENER FALLBACK WORKER..., or one CONFIG_FILE."));
 
     private final OptionSpec config = CommandModel.option(spec, OptionSpec.builder("-c", "--config")
         .paramLabel("FILE").type(Path.class)

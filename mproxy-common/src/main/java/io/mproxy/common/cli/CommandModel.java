@@ -47,14 +47,15 @@ public final class CommandModel {
 
     /**
      * @param spec         the model.
-     * @param defaultValue the default, as a user would write it.
+     * @param defaultBytes the default: the library's constant, shown as {@code --help} would take it ({@code 32Mi}).
      * @param description  its line in {@code --help}.
      * @param names        its names.
      * @return an option of {@code BYTES}: a number with an optional k/M/G (or Ki/Mi/Gi) suffix.
      */
-    public static OptionSpec size(CommandSpec spec, String defaultValue, String description, String... names) {
+    public static OptionSpec size(CommandSpec spec, long defaultBytes, String description, String... names) {
         return option(spec, OptionSpec.builder(names).paramLabel("BYTES").type(long.class)
-            .converters(new Converters.SizeConverter()).defaultValue(defaultValue).description(description));
+            .converters(new Converters.SizeConverter()).defaultValue(Converters.formatSize(defaultBytes))
+            .description(description));
     }
 
     /**

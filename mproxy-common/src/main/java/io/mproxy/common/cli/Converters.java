@@ -110,6 +110,19 @@ public final class Converters {
         }
     }
 
+    /**
+     * @param bytes a byte count, 0 or more.
+     * @return it as {@link #parseSize} reads it back, in the largest of Gi, Mi, Ki that divides it: {@code 32Mi}.
+     */
+    public static String formatSize(long bytes) {
+        for (int shift = 30; shift >= 10; shift -= 10) {
+            if (bytes != 0 && bytes % (1L << shift) == 0) {
+                return (bytes >> shift) + "KMG".substring(shift / 10 - 1, shift / 10) + "i";
+            }
+        }
+        return Long.toString(bytes);
+    }
+
     /** A duration: a number with ms, s, m or h; a bare number is seconds. */
     public static final class DurationConverter implements ITypeConverter<Duration> {
         @Override

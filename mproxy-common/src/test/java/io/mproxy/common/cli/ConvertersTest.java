@@ -29,6 +29,20 @@ class ConvertersTest {
     }
 
     @ParameterizedTest
+    @CsvSource(textBlock = """
+        0,          0
+        1500,       1500
+        4096,       4Ki
+        33554432,   32Mi
+        1073741824, 1Gi
+        1049600,    1025Ki
+        """)
+    void shouldFormatSizesThatParseBackToTheSameBytes(long bytes, String text) {
+        assertThat(Converters.formatSize(bytes)).isEqualTo(text);
+        assertThat(Converters.parseSize(text)).isEqualTo(bytes);
+    }
+
+    @ParameterizedTest
     @ValueSource(strings = {"", "M", "Mi", "abc", "-1", "-1k", "1x", "1.2.3", "NaN", "Infinity", "99999999999G",
         "0x10"})
     void shouldRejectWhatIsNotASizeSayingWhatIsExpected(String text) {
