@@ -2,8 +2,10 @@
 # Runs mproxy-client through its launcher until it is up and idle, then stops it with SIGTERM (exit 0 required), so
 # that the JVM options in MPROXY_JAVA_OPTS record what it loaded (build-bundle.sh: -XX:ArchiveClassesAtExit, the idle
 # start-up archive). The client reads a FIFO that this script holds open and never writes to: it opens one UDP socket
-# connected to 127.0.0.1 and sends nothing. build-bundle.sh runs this in a private network namespace when it can make
-# one (unshare --net) and on the host's loopback otherwise.
+# connected to 127.0.0.1 and sends nothing. It asks for a send buffer no kernel grants (--sndbuf 2Gi), so that it logs
+# one line (the warning that the buffer was capped): the client starts its logging back end only for a first line, and
+# every other binary logs one at start ("listening on"), so the logging classes belong in the archive. build-bundle.sh
+# runs this in a private network namespace when it can make one (unshare --net) and on the host's loopback otherwise.
 # Usage: record-idle.sh BUNDLE_HOME WORK_DIR
 set -euo pipefail
 home="$1"
@@ -13,9 +15,10 @@ rm -f "$work/idle.fifo"
 mkfifo "$work/idle.fifo"
 exec 7<> "$work/idle.fifo"
 err="$work/idle-client.err"
-"$home/bin/mproxy-client" --path "$work/idle.fifo" --server-addr 127.0.0.1:9000 < /dev/null > /dev/null 2> "$err" &
+"$home/bin/mproxy-client" --path "$work/idle.fifo" --server-addr 127.0.0.1:9000 --sndbuf 2Gi < /dev/null > /dev/null \
+  2> "$err" &
 pid=$!
-# Up: the client logs nothing when it starts; it holds its socket once it is ready to send.
+# Up: it holds its socket once it is ready to send.
 up() { ls -l "/proc/$pid/fd" 2> /dev/null | grep -q 'socket:'; }
 for _ in $(seq 200); do
   up && break

@@ -27,7 +27,6 @@ import org.slf4j.LoggerFactory;
  * }</pre>
  */
 public final class Client implements AutoCloseable {
-    private static final Logger LOG = LoggerFactory.getLogger(Client.class);
     /** Bytes read per call from a regular file. */
     static final int READ_CHUNK = 1 << 20;
     /**
@@ -114,10 +113,10 @@ public final class Client implements AutoCloseable {
     /** With servers, sending goes on without the copy; with --tee alone there is nothing left to do. */
     private void stdoutClosed() {
         if (fanOut == null) {
-            LOG.debug("stdout closed: stopping");
+            log().debug("stdout closed: stopping");
             stop();
         } else {
-            LOG.warn("stdout closed: no more copies of the input there (--tee); still sending to the servers");
+            log().warn("stdout closed: no more copies of the input there (--tee); still sending to the servers");
         }
     }
 
@@ -132,5 +131,10 @@ public final class Client implements AutoCloseable {
     public void close() {
         UdpChannels.closeQuietly(input);
         UdpChannels.closeQuietly(fanOut);
+    }
+
+    /** The logger, looked up at the first line: a client that logs nothing never starts the logging back end. */
+    private static Logger log() {
+        return LoggerFactory.getLogger(Client.class);
     }
 }

@@ -45,7 +45,7 @@ final class RingWriter implements RecordHandler, AutoCloseable {
     private final FileChannel tee;
     private final Wakeup wakeup;
     private final Counters counters;
-    private final RateLimitedLog errorLog = new RateLimitedLog(LOG, 1000);
+    private final RateLimitedLog errorLog = new RateLimitedLog(RingWriter.class, 1000);
     private final Thread thread;
     private ByteBuffer[] current;
     private int count;

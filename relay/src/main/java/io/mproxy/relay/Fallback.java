@@ -25,7 +25,7 @@ final class Fallback implements AutoCloseable {
     private boolean withLength;
     private final Counters counters;
     private final Backoff backoff;
-    private final RateLimitedLog dropLog = new RateLimitedLog(LOG, 1000);
+    private final RateLimitedLog dropLog = new RateLimitedLog(Fallback.class, 1000);
     private final ByteBuffer[] frame = new ByteBuffer[1];
     private boolean connected;
     private boolean everConnected;

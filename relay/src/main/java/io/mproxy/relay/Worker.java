@@ -52,8 +52,8 @@ final class Worker {
     private final long[] slotEnd = new long[MAX_BATCH];
     private final long[] slotCount = new long[MAX_BATCH];
     private final int[] slotLength = new int[MAX_BATCH];
-    private final RateLimitedLog downLog = new RateLimitedLog(LOG, 5000);
-    private final RateLimitedLog errorLog = new RateLimitedLog(LOG, 1000);
+    private final RateLimitedLog downLog = new RateLimitedLog(Worker.class, 5000);
+    private final RateLimitedLog errorLog = new RateLimitedLog(Worker.class, 1000);
     private final SpillStore.FailedRecords toFallback = this::handOn;
     private final Thread thread;
     private final long spillAfterNanos;

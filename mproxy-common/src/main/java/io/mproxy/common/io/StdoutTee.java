@@ -20,7 +20,7 @@ public final class StdoutTee {
 
     private final WritableByteChannel stdout;
     private final Runnable onStdoutClosed;
-    private final RateLimitedLog errorLog = new RateLimitedLog(LOG, 1000);
+    private final RateLimitedLog errorLog = new RateLimitedLog(StdoutTee.class, 1000);
     private volatile boolean closed;
 
     /** @param onStdoutClosed runs when stdout turns out to be a closed pipe (e.g. stops the process). */

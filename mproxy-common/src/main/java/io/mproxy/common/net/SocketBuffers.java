@@ -13,7 +13,6 @@ import org.slf4j.LoggerFactory;
  * with CAP_NET_ADMIN (root): a large kernel buffer is what carries a receiver through scheduling stalls.
  */
 public final class SocketBuffers {
-    private static final Logger LOG = LoggerFactory.getLogger(SocketBuffers.class);
     private static final AtomicBoolean WARNED_RECEIVE = new AtomicBoolean();
     private static final AtomicBoolean WARNED_SEND = new AtomicBoolean();
 
@@ -34,10 +33,10 @@ public final class SocketBuffers {
         if (requested > 0 && granted < requested && NativeSocketOptions.setInt(NativeSocketOptions.descriptor(channel),
             NativeSocketOptions.SOL_SOCKET, NativeSocketOptions.SO_RCVBUFFORCE, requested)) {
             granted = channel.getOption(StandardSocketOptions.SO_RCVBUF);
-            LOG.debug("receive buffer forced past net.core.rmem_max to {} bytes", granted);
+            log().debug("receive buffer forced past net.core.rmem_max to {} bytes", granted);
         }
         if (requested > 0 && granted < requested && WARNED_RECEIVE.compareAndSet(false, true)) {
-            LOG.warn("receive buffer capped at {} bytes (asked {}): raise it with 'sysctl -w net.core.rmem_max={}'",
+            log().warn("receive buffer capped at {} bytes (asked {}): raise it with 'sysctl -w net.core.rmem_max={}'",
                 granted, requested, requested);
         }
         return granted;
@@ -55,9 +54,14 @@ public final class SocketBuffers {
         }
         int granted = channel.getOption(StandardSocketOptions.SO_SNDBUF);
         if (requested > 0 && granted < requested && WARNED_SEND.compareAndSet(false, true)) {
-            LOG.warn("send buffer capped at {} bytes (asked {}): raise it with 'sysctl -w net.core.wmem_max={}'",
+            log().warn("send buffer capped at {} bytes (asked {}): raise it with 'sysctl -w net.core.wmem_max={}'",
                 granted, requested, requested);
         }
         return granted;
+    }
+
+    /** The logger, looked up at the first line: a client that logs nothing never starts the logging back end. */
+    private static Logger log() {
+        return LoggerFactory.getLogger(SocketBuffers.class);
     }
 }

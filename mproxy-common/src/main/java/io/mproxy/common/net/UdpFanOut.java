@@ -20,7 +20,6 @@ import org.slf4j.LoggerFactory;
  * {@code sendmmsg} per destination); both may be used by several threads at once.
  */
 public final class UdpFanOut implements DatagramSink, AutoCloseable {
-    private static final Logger LOG = LoggerFactory.getLogger(UdpFanOut.class);
 
     private final DatagramChannel[] channels;
     private final Counters[] counters;
@@ -54,7 +53,7 @@ public final class UdpFanOut implements DatagramSink, AutoCloseable {
                 channels[i] = UdpChannels.openSender(this.destinations[i], multicast, sendBuffer);
                 counters[i] = new Counters(countersName + " " + this.destinations[i].text(),
                     java.util.EnumSet.of(Counter.DATAGRAMS_OUT, Counter.BYTES_OUT, Counter.SEND_ERRORS));
-                errorLogs[i] = new RateLimitedLog(LOG, 1000);
+                errorLogs[i] = new RateLimitedLog(UdpFanOut.class, 1000);
             }
         } catch (IOException | RuntimeException e) {
             close();
@@ -155,7 +154,7 @@ public final class UdpFanOut implements DatagramSink, AutoCloseable {
                 from += sent;
             } catch (DatagramBatch.SegmentationRefusedException e) {
                 limit = e.anySize() ? 0 : e.size() - 1;
-                LOG.debug("{}: {}; sending those one by one", destination, e.getMessage());
+                log().debug("{}: {}; sending those one by one", destination, e.getMessage());
             } catch (IOException e) {
                 // a run counts as its datagrams (of one sent cut, some may have gone: counted as lost all the same)
                 failed(counters, errorLog, destination, e, batch.datagrams(from));
@@ -187,5 +186,10 @@ public final class UdpFanOut implements DatagramSink, AutoCloseable {
         for (DatagramChannel channel : channels) {
             UdpChannels.closeQuietly(channel);
         }
+    }
+
+    /** The logger, looked up at the first line: a client that logs nothing never starts the logging back end. */
+    private static Logger log() {
+        return LoggerFactory.getLogger(UdpFanOut.class);
     }
 }

@@ -49,7 +49,7 @@ public final class UdpReceiveLoop implements AutoCloseable {
     private final DatagramChannel channel;
     private final Counters counters;
     private final Step step;
-    private final RateLimitedLog errorLog = new RateLimitedLog(LOG, 1000);
+    private final RateLimitedLog errorLog = new RateLimitedLog(UdpReceiveLoop.class, 1000);
     private final Thread thread;
     private volatile boolean closed;
     private final SocketDropCount drops;

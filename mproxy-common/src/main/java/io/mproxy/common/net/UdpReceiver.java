@@ -26,7 +26,7 @@ public final class UdpReceiver implements AutoCloseable {
     private final DatagramRing ring;
     private final Counters counters;
     private final ByteBuffer overflow = ByteBuffer.allocateDirect(UdpChannels.MAX_UDP_PAYLOAD + 1);
-    private final RateLimitedLog dropLog = new RateLimitedLog(LOG, 1000);
+    private final RateLimitedLog dropLog = new RateLimitedLog(UdpReceiver.class, 1000);
     private final UdpReceiveLoop loop;
 
     /**

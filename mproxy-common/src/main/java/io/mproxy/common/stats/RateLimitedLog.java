@@ -1,20 +1,26 @@
 package io.mproxy.common.stats;
 
 import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Logs a recurring problem at most once per interval, saying how many were not logged in between, so an error on
  * every packet never floods the log nor slows the hot path.
  */
 public final class RateLimitedLog {
-    private final Logger log;
+    private final Class<?> owner;
     private final long intervalNanos;
+    private Logger log;
     private long nextNanos = Long.MIN_VALUE;
     private long suppressed;
 
-    /** @param log the logger. @param intervalMillis the least time between two lines. */
-    public RateLimitedLog(Logger log, long intervalMillis) {
-        this.log = log;
+    /**
+     * @param owner          the class whose logger writes the lines, looked up at the first one: a process that
+     *                       never logs (a client) never starts the logging back end for it.
+     * @param intervalMillis the least time between two lines.
+     */
+    public RateLimitedLog(Class<?> owner, long intervalMillis) {
+        this.owner = owner;
         this.intervalNanos = intervalMillis * 1_000_000L;
     }
 
@@ -29,6 +35,9 @@ public final class RateLimitedLog {
             return;
         }
         nextNanos = now + intervalNanos;
+        if (log == null) {
+            log = LoggerFactory.getLogger(owner);
+        }
         if (suppressed > 0) {
             log.warn(format + " (and {} more like it)", argument, suppressed);
             suppressed = 0;

@@ -32,7 +32,7 @@ public final class GroupSender implements AutoCloseable {
     private final DatagramChannel batchChannel;
     private final int batchFd;
     private final StdoutTee tee;
-    private final RateLimitedLog errorLog = new RateLimitedLog(LOG, 1000);
+    private final RateLimitedLog errorLog = new RateLimitedLog(GroupSender.class, 1000);
     /** The largest datagram sent segmented: lowered when the kernel refuses a size. */
     private int segmentLimit = UdpChannels.MAX_UDP_PAYLOAD;
 

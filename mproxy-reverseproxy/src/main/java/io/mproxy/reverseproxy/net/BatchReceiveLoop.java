@@ -80,7 +80,7 @@ public final class BatchReceiveLoop implements AutoCloseable {
     private final DatagramBatch batch;
     private final int fd;
     private final ByteBuffer single;
-    private final RateLimitedLog errorLog = new RateLimitedLog(LOG, 1000);
+    private final RateLimitedLog errorLog = new RateLimitedLog(BatchReceiveLoop.class, 1000);
     private final Thread thread;
     private volatile boolean stopping;
     private volatile long stopAt;

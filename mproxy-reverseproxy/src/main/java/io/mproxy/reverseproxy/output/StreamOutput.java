@@ -47,7 +47,7 @@ final class StreamOutput {
     private final CarriedRecord carry;
     private final ByteBuffer scratch = ByteBuffer.allocateDirect(4096);
     private final int[] lengths = new int[BATCH];
-    private final RateLimitedLog slowLog = new RateLimitedLog(LOG, 1000);
+    private final RateLimitedLog slowLog = new RateLimitedLog(StreamOutput.class, 1000);
     private final Runnable waiter = this::signal;
     private final BroadcastRing ring;
     private final boolean endOnPeerShutdown;

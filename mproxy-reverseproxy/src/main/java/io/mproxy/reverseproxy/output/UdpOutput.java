@@ -29,7 +29,7 @@ public final class UdpOutput implements AutoCloseable {
     private final BroadcastRing ring;
     private final Wakeup wakeup = new Wakeup();
     private final Runnable waiter = wakeup::signal;
-    private final RateLimitedLog slowLog = new RateLimitedLog(LOG, 1000);
+    private final RateLimitedLog slowLog = new RateLimitedLog(UdpOutput.class, 1000);
     private final Thread thread;
     private volatile boolean stopping;
     private volatile long stopDeadline;

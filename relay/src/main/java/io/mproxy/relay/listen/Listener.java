@@ -30,8 +30,8 @@ public final class Listener implements AutoCloseable {
     private final DatagramSource source;
     private final PacketRing ring;
     private final Counters counters;
-    private final RateLimitedLog errorLog = new RateLimitedLog(LOG, 1000);
-    private final RateLimitedLog fullLog = new RateLimitedLog(LOG, 5000);
+    private final RateLimitedLog errorLog = new RateLimitedLog(Listener.class, 1000);
+    private final RateLimitedLog fullLog = new RateLimitedLog(Listener.class, 5000);
     private final Thread thread;
     private volatile boolean stop;
     private volatile boolean drain;
