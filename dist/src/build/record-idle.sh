@@ -26,9 +26,16 @@ for _ in $(seq 200); do
   sleep 0.05
 done
 if ! up; then
-  kill -KILL "$pid" 2> /dev/null || true
+  if kill -0 "$pid" 2> /dev/null; then
+    kill -KILL "$pid" 2> /dev/null || true
+    why="did not come up within 10 s"
+  else
+    status=0
+    wait "$pid" || status=$?
+    why="exited $status before it was up"
+  fi
   cat "$err" >&2
-  echo "bundle: mproxy-client did not come up within 10 s" >&2
+  echo "bundle: mproxy-client $why" >&2
   exit 1
 fi
 sleep 1
