@@ -9,8 +9,8 @@ import picocli.CommandLine.Model.PositionalParamSpec;
 /**
  * Builds a binary's picocli model in code, with no annotations. picocli reads annotations by reflection, and each
  * annotation type read makes the JDK generate a proxy class with its class-file API, interpreted at start: that took
- * 80 of the 95 ms a binary spent building its model (README.md, "Start-up"). The values parsed are read off the
- * options ({@link OptionSpec#getValue()}).
+ * about 80 of the 95 ms a binary spent building its model (dist/README.md, "Start-up"). The values parsed are read
+ * off the options ({@link OptionSpec#getValue()}).
  *
  * <pre>{@code
  * private final CommandSpec spec = CommandModel.command(this, "mproxy-server", "Listens on ...");

@@ -68,9 +68,8 @@ public final class Signals {
     public Signals onHangup(String effect, Runnable handler) {
         try {
             if (Signal.handle(new Signal("HUP"), s -> handler.run()) == SignalHandler.SIG_IGN) {
-                log().warn("SIGHUP was ignored when this process started (nohup?) "
-                    + "and stays ignored: it will not {}; start it without nohup (setsid, systemd) to use SIGHUP",
-                    effect);
+                log().warn("SIGHUP was ignored when this process started (nohup?) and stays ignored: it will not {}; "
+                    + "start it without nohup (setsid, systemd) to use SIGHUP", effect);
             }
         } catch (IllegalArgumentException e) {
             // no SIGHUP on this platform
@@ -108,9 +107,8 @@ public final class Signals {
     private void signalled(String why) {
         if (stopping() && phase.get() == RUNNING) {
             Runnable report = forcedExitReport;
-            log().warn("{} while stopping ({}): exiting at once with {}; what was "
-                + "not yet written or sent is lost{}", why, reason, FORCED_EXIT,
-                report == null ? "" : " (totals follow)");
+            log().warn("{} while stopping ({}): exiting at once with {}; what was not yet written or sent is lost{}",
+                why, reason, FORCED_EXIT, report == null ? "" : " (totals follow)");
             if (report != null) {
                 try {
                     Thread.ofPlatform().daemon().name("forced-exit-report").start(report).join(REPORT_MILLIS);
@@ -124,8 +122,8 @@ public final class Signals {
         stop(why);
         try {
             if (!running.await(START_GRACE_MILLIS, TimeUnit.MILLISECONDS) && phase.compareAndSet(STARTING, ABANDONED)) {
-                log().info("stopping ({}) before the start finished: still blocked "
-                    + "after {} ms (opening a FIFO that nobody opened at the other end?)", why, START_GRACE_MILLIS);
+                log().info("stopping ({}) before the start finished: still blocked after {} ms (opening a FIFO that "
+                    + "nobody opened at the other end?)", why, START_GRACE_MILLIS);
                 System.exit(0);
             }
         } catch (InterruptedException e) {
@@ -133,7 +131,7 @@ public final class Signals {
         }
     }
 
-    /** The logger, looked up when a line is due (one place for the three): most runs never log here. */
+    /** The logger, looked up when a line is due: most runs never log here. */
     private static Logger log() {
         return LoggerFactory.getLogger(Signals.class);
     }

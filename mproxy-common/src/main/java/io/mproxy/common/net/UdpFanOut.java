@@ -20,7 +20,6 @@ import org.slf4j.LoggerFactory;
  * {@code sendmmsg} per destination); both may be used by several threads at once.
  */
 public final class UdpFanOut implements DatagramSink, AutoCloseable {
-
     private final DatagramChannel[] channels;
     private final Counters[] counters;
     private final RateLimitedLog[] errorLogs;
