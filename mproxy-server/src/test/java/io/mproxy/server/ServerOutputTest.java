@@ -117,7 +117,7 @@ class ServerOutputTest {
             int port = server.listeningPort();
             // Stopped, the server cannot read: everything sent waits in its socket's kernel queue (~350 kB of
             // 4 MiB) when SIGTERM and SIGCONT arrive. What the kernel accepted before SIGTERM must be written.
-            server.signal("STOP");
+            server.stop();
             BinaryProcess client = BinaryProcess.run(Binary.CLIENT, dir, "--path", in.toString(), "--stats=0",
                 "--server-addr", "127.0.0.1:" + port);
             assertThat(client.awaitExit()).as(client.stderr()).isZero();
@@ -183,7 +183,7 @@ class ServerOutputTest {
      */
     private long sendWhileStopped(BinaryProcess server, Path in) {
         int port = server.listeningPort();
-        server.signal("STOP");
+        server.stop();
         BinaryProcess client = BinaryProcess.run(Binary.CLIENT, dir, "--path", in.toString(), "--stats=0",
             "--server-addr", "127.0.0.1:" + port, "--max-datagram", "1000", "--rate", "20M");
         assertThat(client.awaitExit()).as(client.stderr()).isZero();

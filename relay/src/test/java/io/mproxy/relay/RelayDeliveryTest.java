@@ -83,7 +83,7 @@ class RelayDeliveryTest {
              BinaryProcess relay = BinaryProcess.start(Binary.RELAY, dir, "--set", "rcvbuf=16Ki",
                  "--set", "spill_dir=" + dir.resolve("spill"), "127.0.0.1:0", fallback.spec(), a.spec())) {
             int port = relay.listeningPort();
-            relay.signal("STOP");
+            relay.stop();
             Packets.udp(port, 0, sent, sent);
             relay.terminate();
             relay.signal("CONT");

@@ -236,6 +236,35 @@ public final class BinaryProcess implements AutoCloseable {
         }
     }
 
+    /**
+     * Sends SIGSTOP and waits until every thread of the process has stopped: kill returns before they have, and a
+     * thread that data woke in a receive call still takes that data before it stops.
+     */
+    public void stop() {
+        signal("STOP");
+        Await.until(binary.name() + " stopped", () -> {
+            assertAlive("");
+            return everyThreadStopped();
+        }, Await.DEFAULT, () -> "stderr:\n" + stderr());
+    }
+
+    private boolean everyThreadStopped() {
+        try (Stream<Path> tasks = Files.list(Path.of("/proc", Long.toString(process.pid()), "task"))) {
+            return tasks.allMatch(task -> {
+                try {
+                    // the state follows the command name, which is in parentheses and may hold any character
+                    String stat = Files.readString(task.resolve("stat"));
+                    char state = stat.charAt(stat.lastIndexOf(')') + 2);
+                    return state == 'T' || state == 't' || state == 'Z' || state == 'X';
+                } catch (IOException e) {
+                    return true; // the thread ended meanwhile
+                }
+            });
+        } catch (IOException e) {
+            return false; // the process ended meanwhile: the caller's next look says so
+        }
+    }
+
     /** Sends SIGTERM. */
     public void terminate() {
         process.destroy();
