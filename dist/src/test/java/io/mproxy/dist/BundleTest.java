@@ -10,6 +10,7 @@ import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -140,8 +141,7 @@ class BundleTest {
     @MethodSource("binaries")
     void shouldLoadEveryClassOfVersionFromStartUpArchive(String binary) throws IOException {
         Path log = dir.resolve("classes.log");
-        BinaryProcess process = run(binary, List.of("env", "MPROXY_JAVA_OPTS=" + classLoadLog(log),
-            launcher(binary).toString(), "--version"));
+        BinaryProcess process = runLoggingClasses(binary, log, "--version");
         assertThat(process.awaitExit()).as(process.stderr()).isZero();
         assertThat(classSources(log)).hasSizeGreaterThan(400)
             .allSatisfy((name, source) -> assertThat(source).as(name).isEqualTo(ARCHIVED));
@@ -168,9 +168,7 @@ class BundleTest {
             .containsEntry("io.mproxy.server.ServerMain", ARCHIVED);
 
         Path helpLog = dir.resolve("help-classes.log");
-        BinaryProcess help = run("mproxy-server", List.of("env",
-            "MPROXY_JAVA_OPTS=" + classLoadLog(helpLog), launcher("mproxy-server").toString(),
-            "--help"));
+        BinaryProcess help = runLoggingClasses("mproxy-server", helpLog, "--help");
         assertThat(help.awaitExit()).as(help.stderr()).isZero();
         assertThat(classSources(helpLog).get("picocli.CommandLine$Help$TextTable"))
             .matches("file:.*/lib/picocli-[0-9.]+\\.jar");
@@ -184,8 +182,7 @@ class BundleTest {
     @MethodSource("binaries")
     void shouldBuildCommandLineWithoutAnnotationProxies(String binary) throws IOException {
         Path log = dir.resolve("model-classes.log");
-        BinaryProcess process = run(binary, List.of("env", "MPROXY_JAVA_OPTS=" + classLoadLog(log),
-            launcher(binary).toString(), "--no-such-option"));
+        BinaryProcess process = runLoggingClasses(binary, log, "--no-such-option");
         assertThat(process.awaitExit()).as(process.stderr()).isEqualTo(2);
         Map<String, String> classes = classSources(log);
         assertThat(classes).containsKey("picocli.CommandLine$Model$CommandSpec");
@@ -202,9 +199,8 @@ class BundleTest {
     void shouldSendAFileWithoutStartingTheLoggingBackEnd() throws IOException {
         Path log = dir.resolve("client-classes.log");
         Path in = Files.writeString(dir.resolve("hello.txt"), "hello\n");
-        BinaryProcess process = run("mproxy-client", List.of("env", "MPROXY_JAVA_OPTS=" + classLoadLog(log),
-            launcher("mproxy-client").toString(), "--path", in.toString(), "--server-addr", "127.0.0.1:9",
-            "--sndbuf", "0"));
+        BinaryProcess process = runLoggingClasses("mproxy-client", log, "--path", in.toString(), "--server-addr",
+            "127.0.0.1:9", "--sndbuf", "0");
         assertThat(process.awaitExit()).as(process.stderr()).isZero();
         assertThat(process.stderr()).isEmpty();
         Map<String, String> classes = classSources(log);
@@ -294,6 +290,14 @@ class BundleTest {
 
     private Path launcher(String binary) {
         return home.resolve("bin").resolve(binary);
+    }
+
+    /** Runs {@code binary}'s launcher with {@code args}, every class it loads logged to {@code log}. */
+    private BinaryProcess runLoggingClasses(String binary, Path log, String... args) {
+        List<String> command = new ArrayList<>(List.of("env", "MPROXY_JAVA_OPTS=" + classLoadLog(log),
+            launcher(binary).toString()));
+        command.addAll(List.of(args));
+        return run(binary, command);
     }
 
     private BinaryProcess run(String binary, List<String> command) {
