@@ -10,7 +10,6 @@ import io.mproxy.common.lifecycle.Signals;
 import io.mproxy.common.net.Endpoint;
 import io.mproxy.common.stats.Counters;
 import io.mproxy.common.stats.StatsReporter;
-import java.util.List;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Model.OptionSpec;
 
@@ -25,8 +24,7 @@ public final class ClientCommand implements BinaryCommand {
         .description("What to send: a file, a device, /dev/fd/N, or - for stdin."));
 
     private final OptionSpec servers = CommandModel.option(spec,
-        OptionSpec.builder("-s", "--server-addr", "--server_addr").paramLabel("HOST:PORT").type(List.class)
-            .auxiliaryTypes(Endpoint.class).converters(new Converters.EndpointConverter())
+        CommandModel.endpoints(new Converters.EndpointConverter(), "-s", "--server-addr", "--server_addr")
             .description("A server to send to, unicast or multicast, IPv4 or [IPv6]; repeat for several."));
 
     private final OptionSpec tee = CommandModel.flag(spec, "Copy the input to stdout, byte for byte.", "-t", "--tee");

@@ -26,14 +26,12 @@ public final class ProxyCommand implements BinaryCommand {
         "Exit codes: 0 stopped by SIGTERM/SIGINT, 1 runtime failure, 2 bad usage.");
 
     private final OptionSpec udpListeners = CommandModel.option(spec,
-        OptionSpec.builder("--udp-listen-addr", "--udp_listen_addr").paramLabel("HOST:PORT").type(List.class)
-            .auxiliaryTypes(Endpoint.class).converters(new Converters.ListenEndpointConverter())
+        CommandModel.endpoints(new Converters.ListenEndpointConverter(), "--udp-listen-addr", "--udp_listen_addr")
             .description("UDP address to receive on: unicast (port 0: any free port) or a multicast group to join; "
                 + "repeat for several."));
 
     private final OptionSpec downstreams = CommandModel.option(spec,
-        OptionSpec.builder("--udp-downstream-addr", "--udp_downstream_addr").paramLabel("HOST:PORT").type(List.class)
-            .auxiliaryTypes(Endpoint.class).converters(new Converters.EndpointConverter())
+        CommandModel.endpoints(new Converters.EndpointConverter(), "--udp-downstream-addr", "--udp_downstream_addr")
             .description("UDP address to send everything to, unicast or multicast; repeat for several."));
 
     private final OptionSpec upstreams = CommandModel.option(spec,

@@ -11,7 +11,6 @@ import io.mproxy.common.framing.Framing;
 import io.mproxy.common.net.Endpoint;
 import io.mproxy.reverseproxy.output.SlowClientPolicy;
 import java.time.Duration;
-import java.util.List;
 import picocli.CommandLine.ITypeConverter;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Model.OptionSpec;
@@ -30,25 +29,28 @@ public final class ReverseProxyCommand implements BinaryCommand {
             .converters(new Converters.EndpointConverter()).defaultValue(ReverseProxyContext.DEFAULT_GROUP)
             .description("The multicast group everything meets on (default: ${DEFAULT-VALUE})."));
 
-    private final OptionSpec udpInputs = endpoints(new Converters.ListenEndpointConverter(),
-        "Input: UDP address (or another group) whose datagrams go onto the group; repeatable.",
-        "--udp-listen-addr", "--udp_listen_addr");
+    private final OptionSpec udpInputs = CommandModel.option(spec,
+        CommandModel.endpoints(new Converters.ListenEndpointConverter(), "--udp-listen-addr", "--udp_listen_addr")
+            .description("Input: UDP address (or another group) whose datagrams go onto the group; repeatable."));
 
-    private final OptionSpec tcpInputs = endpoints(new Converters.ListenEndpointConverter(),
-        "Input: TCP address; each client's stream is framed into datagrams onto the group; repeatable.",
-        "--tcp-listen-addr", "--tcp_listen_addr");
+    private final OptionSpec tcpInputs = CommandModel.option(spec,
+        CommandModel.endpoints(new Converters.ListenEndpointConverter(), "--tcp-listen-addr", "--tcp_listen_addr")
+            .description("Input: TCP address; each client's stream is framed into datagrams onto the group; "
+                + "repeatable."));
 
-    private final OptionSpec tcpOutputs = endpoints(new Converters.ListenEndpointConverter(),
-        "Output: TCP address to listen on; every client that connects gets the group's stream from then on; "
-            + "repeatable.", "--tcp-output-addr", "--tcp_output_addr");
+    private final OptionSpec tcpOutputs = CommandModel.option(spec,
+        CommandModel.endpoints(new Converters.ListenEndpointConverter(), "--tcp-output-addr", "--tcp_output_addr")
+            .description("Output: TCP address to listen on; every client that connects gets the group's stream from "
+                + "then on; repeatable."));
 
-    private final OptionSpec udpOutputs = endpoints(new Converters.EndpointConverter(),
-        "Output: UDP address (or another group) to send the group's datagrams to; repeatable.",
-        "--udp-output-addr", "--udp_output_addr");
+    private final OptionSpec udpOutputs = CommandModel.option(spec,
+        CommandModel.endpoints(new Converters.EndpointConverter(), "--udp-output-addr", "--udp_output_addr")
+            .description("Output: UDP address (or another group) to send the group's datagrams to; repeatable."));
 
-    private final OptionSpec downstreams = endpoints(new Converters.EndpointConverter(),
-        "Output: TCP server to keep one connection to (batched, corked writes; reconnects with backoff); "
-            + "repeatable.", "--tcp-downstream-addr", "--tcp_downstream_addr");
+    private final OptionSpec downstreams = CommandModel.option(spec,
+        CommandModel.endpoints(new Converters.EndpointConverter(), "--tcp-downstream-addr", "--tcp_downstream_addr")
+            .description("Output: TCP server to keep one connection to (batched, corked writes; reconnects with "
+                + "backoff); repeatable."));
 
     private final OptionSpec inputFraming = CommandModel.option(spec,
         OptionSpec.builder("--input-framing", "--input_framing").paramLabel("line|raw|length").type(Framing.class)
@@ -102,12 +104,6 @@ public final class ReverseProxyCommand implements BinaryCommand {
     @Override
     public CommandSpec spec() {
         return spec;
-    }
-
-    /** A repeatable HOST:PORT option. */
-    private OptionSpec endpoints(ITypeConverter<Endpoint> converter, String description, String... names) {
-        return CommandModel.option(spec, OptionSpec.builder(names).paramLabel("HOST:PORT").type(List.class)
-            .auxiliaryTypes(Endpoint.class).converters(converter).description(description));
     }
 
     /** {@code drop} or {@code disconnect}. */

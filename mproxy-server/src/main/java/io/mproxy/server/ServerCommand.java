@@ -8,7 +8,6 @@ import io.mproxy.common.cli.MulticastOptions;
 import io.mproxy.common.cli.StatsOptions;
 import io.mproxy.common.cli.UsageException;
 import io.mproxy.common.net.Endpoint;
-import java.util.List;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicReference;
 import picocli.CommandLine.Model.CommandSpec;
@@ -22,8 +21,8 @@ public final class ServerCommand implements BinaryCommand {
         "Exit codes: 0 stopped cleanly, 1 runtime failure, 2 bad usage.");
 
     private final OptionSpec listeners = CommandModel.option(spec,
-        OptionSpec.builder("-l", "--listen-addr", "--listen_addr").paramLabel("HOST:PORT").required(true)
-            .type(List.class).auxiliaryTypes(Endpoint.class).converters(new Converters.ListenEndpointConverter())
+        CommandModel.endpoints(new Converters.ListenEndpointConverter(), "-l", "--listen-addr", "--listen_addr")
+            .required(true)
             .description("Address to listen on: unicast (port 0: any free port) or a multicast group to join; "
                 + "repeat for several."));
 

@@ -1,6 +1,8 @@
 package io.mproxy.common.cli;
 
+import io.mproxy.common.net.Endpoint;
 import java.util.List;
+import picocli.CommandLine.ITypeConverter;
 import picocli.CommandLine.Model.ArgSpec;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Model.OptionSpec;
@@ -56,6 +58,17 @@ public final class CommandModel {
         return option(spec, OptionSpec.builder(names).paramLabel("BYTES").type(long.class)
             .converters(new Converters.SizeConverter()).defaultValue(Converters.formatSize(defaultBytes))
             .description(description));
+    }
+
+    /**
+     * @param converter how one value is read: {@link Converters.EndpointConverter} for where to send,
+     *                  {@link Converters.ListenEndpointConverter} for where to listen.
+     * @param names     its names.
+     * @return a repeatable {@code HOST:PORT} option, to describe (and make required) before adding it.
+     */
+    public static OptionSpec.Builder endpoints(ITypeConverter<Endpoint> converter, String... names) {
+        return OptionSpec.builder(names).paramLabel("HOST:PORT").type(List.class).auxiliaryTypes(Endpoint.class)
+            .converters(converter);
     }
 
     /**
